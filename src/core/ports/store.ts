@@ -1,5 +1,5 @@
 // What core code needs from persistence. Implemented by src/adapters/store (kysely on pg or PGlite).
-// Owned by the store; extend it rather than reaching around it.
+// Every method of a repository obtained from `transaction(fn)` runs inside that transaction.
 
 export type GraphStatus = "deploying" | "running" | "stopped" | "failed" | "removing";
 export type ServiceStatus = "deployed" | "pending" | "not-deployed" | "failed";
@@ -9,7 +9,7 @@ export interface GraphRecord {
   project: string;
   status: GraphStatus;
   version: string;
-  /** The whole descriptor document as parsed (unknown fields kept). */
+  /** The whole descriptor document as parsed (unknown fields kept). JSONB. */
   descriptor: unknown;
   /** sha256 of the canonical descriptor JSON: same hash = same descriptor (idempotent deploy). */
   descriptorHash: string;
@@ -20,6 +20,8 @@ export interface GraphRecord {
   createdAt: Date;
   updatedAt: Date;
 }
+
+export type NewGraph = Omit<GraphRecord, "createdAt" | "updatedAt">;
 
 export interface ServiceRecord {
   graph: string;
@@ -36,22 +38,164 @@ export interface ServiceRecord {
   minReplicas: number;
   maxReplicas: number;
   dashboardUrl: string | null;
-  /** The translated service model (core/hdag/model.ts ServiceModel) as JSON. */
+  /** The translated service model (core/hdag/model.ts ServiceModel) as JSON. JSONB. */
   spec: unknown;
 }
 
+export interface ClusterProfileRecord {
+  energyCost: number;
+  carbonIntensity: number;
+  pue: number;
+  location: string;
+  /** Overrides the GPU count read from Karmada when not null. */
+  gpus: number | null;
+}
+
+export interface ClusterRecord {
+  name: string;
+  ready: boolean;
+  cpuAllocatable: number;
+  cpuFree: number;
+  memoryAllocatableBytes: number;
+  memoryFreeBytes: number;
+  gpus: number;
+  gpusFree: number;
+  labels: Record<string, string>;
+  profile: ClusterProfileRecord;
+  syncedAt: Date;
+}
+
+export interface PlacementRecord {
+  id: number;
+  graph: string;
+  strategy: string;
+  status: "optimal" | "feasible" | "infeasible";
+  placement: Record<string, string>;
+  objective: number;
+  reason: string;
+  solveMs: number;
+  /** Full decision (cost terms, moved services, backend, gap) as JSON. JSONB. */
+  details: unknown;
+  createdAt: Date;
+}
+
+export interface DecisionRecord {
+  id: number;
+  graph: string;
+  service: string;
+  cluster: string;
+  previousReplicas: number;
+  replicas: number;
+  requestsPerSecond: number;
+  status: "optimal" | "feasible" | "infeasible";
+  reason: string;
+  /** push | prometheus | forecast | reconcile */
+  trigger: string;
+  observedAt: Date;
+  receivedAt: Date;
+  decidedAt: Date;
+  actuatedAt: Date | null;
+  readyAt: Date | null;
+}
+
+export interface EventRecord {
+  id: number;
+  graph: string;
+  /** deployed, placed, replaced, scaled, service-triggered, started, stopped, removed, failed */
+  type: string;
+  service: string | null;
+  message: string;
+  details: unknown;
+  occurredAt: Date;
+}
+
+/** A Karmada action still to apply after its transaction committed (transactional outbox). */
+export interface OutboxRecord {
+  id: number;
+  graph: string;
+  /** Order within the graph: lower first. */
+  seq: number;
+  /** Serializable action description, interpreted by core/graphs. JSONB. */
+  action: unknown;
+  attempts: number;
+  lastError: string | null;
+  createdAt: Date;
+}
+
 export interface GraphRepository {
-  /** Empty or undefined project lists every project, ordered by name. */
+  /** Empty or undefined project lists every project; ordered by name. */
   list(filter?: { project?: string }): Promise<GraphRecord[]>;
   get(name: string): Promise<GraphRecord | undefined>;
+  /** SELECT … FOR UPDATE inside a transaction: serialises mutations of one graph. */
+  lock(name: string): Promise<GraphRecord | undefined>;
+  /** Throws AlreadyExistsError when the name is taken. */
+  create(graph: NewGraph): Promise<GraphRecord>;
+  update(name: string, patch: Partial<Omit<NewGraph, "name">>): Promise<GraphRecord>;
+  /** Deletes the graph and, by cascade, its services, placements, decisions, events and outbox. */
+  delete(name: string): Promise<void>;
 }
 
 export interface ServiceRepository {
   listByGraph(graph: string): Promise<ServiceRecord[]>;
+  get(graph: string, name: string): Promise<ServiceRecord | undefined>;
+  /** Insert or replace by (graph, name). */
+  upsert(service: ServiceRecord): Promise<void>;
+  update(graph: string, name: string, patch: Partial<Omit<ServiceRecord, "graph" | "name">>): Promise<ServiceRecord>;
+  /** Every service of every graph with the given status values (elasticity loops at start-up). */
+  listByStatus(statuses: ServiceStatus[]): Promise<ServiceRecord[]>;
 }
 
-export interface Store {
+export interface ClusterRepository {
+  list(): Promise<ClusterRecord[]>;
+  get(name: string): Promise<ClusterRecord | undefined>;
+  /** Replaces capacity fields of the given clusters, keeps profiles; clusters absent from the list are marked not ready. */
+  sync(clusters: Omit<ClusterRecord, "profile" | "syncedAt">[], at: Date): Promise<ClusterRecord[]>;
+  /** Throws NotFoundError for an unknown cluster. */
+  setProfile(name: string, profile: ClusterProfileRecord): Promise<ClusterRecord>;
+}
+
+export interface PlacementRepository {
+  add(placement: Omit<PlacementRecord, "id" | "createdAt">): Promise<PlacementRecord>;
+  latest(graph: string): Promise<PlacementRecord | undefined>;
+  history(graph: string, limit?: number): Promise<PlacementRecord[]>;
+}
+
+export interface DecisionRepository {
+  add(decision: Omit<DecisionRecord, "id">): Promise<DecisionRecord>;
+  /** Sets actuatedAt / readyAt once known. */
+  markStage(id: number, stage: "actuatedAt" | "readyAt", at: Date): Promise<void>;
+  /** Decisions with id > afterId, oldest first; optional graph/service filter. */
+  listAfter(afterId: number, filter?: { graph?: string; service?: string; limit?: number }): Promise<DecisionRecord[]>;
+  latestId(): Promise<number>;
+}
+
+export interface EventRepository {
+  append(event: Omit<EventRecord, "id" | "occurredAt"> & { occurredAt?: Date }): Promise<EventRecord>;
+  /** Events of a graph with id > afterId, oldest first. */
+  listAfter(graph: string, afterId: number, limit?: number): Promise<EventRecord[]>;
+}
+
+export interface OutboxRepository {
+  enqueue(graph: string, actions: unknown[]): Promise<OutboxRecord[]>;
+  /** Pending actions, ordered by graph then seq; optional graph filter. */
+  pending(graph?: string): Promise<OutboxRecord[]>;
+  /** Removes an applied action. */
+  complete(id: number): Promise<void>;
+  recordFailure(id: number, error: string): Promise<void>;
+}
+
+export interface Repositories {
   graphs: GraphRepository;
   services: ServiceRepository;
+  clusters: ClusterRepository;
+  placements: PlacementRepository;
+  decisions: DecisionRepository;
+  events: EventRepository;
+  outbox: OutboxRepository;
+}
+
+export interface Store extends Repositories {
+  /** Runs fn in one database transaction; rolls back when it throws. */
+  transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
