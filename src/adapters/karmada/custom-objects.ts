@@ -1,0 +1,98 @@
+// Typed-error CRUD on one namespaced custom resource type (PropagationPolicy, ServiceExport, ...) through
+// client-node's CustomObjectsApi, every call under the connection's call policy.
+import { PatchStrategy } from "@kubernetes/client-node";
+import { AlreadyExistsError } from "../../core/errors.js";
+import { callKube, ignoreNotFound, orUndefined } from "./call.js";
+import type { KubeAccess } from "./kube.js";
+
+export interface ResourceType {
+  group: string;
+  version: string;
+  plural: string;
+  kind: string;
+}
+
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: {
+    name?: string;
+    namespace?: string;
+    resourceVersion?: string;
+    labels?: Record<string, string>;
+    [key: string]: unknown;
+  };
+  spec?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+export const MANAGED_BY = { "app.kubernetes.io/managed-by": "smo" } as const;
+
+export function apiVersionOf(type: ResourceType): string {
+  return `${type.group}/${type.version}`;
+}
+
+export class NamespacedResource {
+  constructor(
+    private readonly access: KubeAccess,
+    readonly type: ResourceType,
+  ) {}
+
+  private base(namespace: string) {
+    return { group: this.type.group, version: this.type.version, plural: this.type.plural, namespace };
+  }
+
+  private what(verb: string, namespace: string, name?: string): string {
+    return `${verb} ${this.type.kind} ${namespace}/${name ?? ""}`;
+  }
+
+  get(namespace: string, name: string): Promise<KubeObject | undefined> {
+    return orUndefined(
+      callKube(this.access.policy, this.what("get", namespace, name), (options) =>
+        this.access.custom.getNamespacedCustomObject({ ...this.base(namespace), name }, options),
+      ),
+    );
+  }
+
+  create(namespace: string, body: KubeObject): Promise<KubeObject> {
+    return callKube(this.access.policy, this.what("create", namespace, body.metadata?.name), (options) =>
+      this.access.custom.createNamespacedCustomObject({ ...this.base(namespace), body }, options),
+    );
+  }
+
+  mergePatch(namespace: string, name: string, patch: Record<string, unknown>): Promise<KubeObject> {
+    return callKube(
+      this.access.policy,
+      this.what("patch", namespace, name),
+      (options) => this.access.custom.patchNamespacedCustomObject({ ...this.base(namespace), name, body: patch }, options),
+      { contentType: PatchStrategy.MergePatch },
+    );
+  }
+
+  /** PUT with the object's resourceVersion: ConflictError when someone else wrote it meanwhile. */
+  replace(namespace: string, name: string, body: KubeObject): Promise<KubeObject> {
+    return callKube(this.access.policy, this.what("replace", namespace, name), (options) =>
+      this.access.custom.replaceNamespacedCustomObject({ ...this.base(namespace), name, body }, options),
+    );
+  }
+
+  /** Idempotent. */
+  remove(namespace: string, name: string): Promise<void> {
+    return ignoreNotFound(
+      callKube(this.access.policy, this.what("delete", namespace, name), (options) =>
+        this.access.custom.deleteNamespacedCustomObject({ ...this.base(namespace), name }, options),
+      ),
+    );
+  }
+
+  /** Create, or merge-patch `patch` into the existing object of that name. */
+  async createOrPatch(namespace: string, body: KubeObject, patch: Record<string, unknown>): Promise<void> {
+    const name = body.metadata?.name ?? "";
+    try {
+      await this.create(namespace, body);
+    } catch (err) {
+      if (!(err instanceof AlreadyExistsError)) throw err;
+      await this.mergePatch(namespace, name, patch);
+    }
+  }
+}

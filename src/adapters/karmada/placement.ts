@@ -1,0 +1,158 @@
+// The Karmada objects smo owns per service: the PropagationPolicy `<svc>` that places its Deployment and
+// Service, and for connectionPoints the ServiceExport/ServiceImport `<svc>` with policies `<svc>-export`
+// and `<svc>-import` (the names NEPHELE's charts use, so a chart-made policy is patched, not duplicated).
+import { InvalidArgumentError } from "../../core/errors.js";
+import { orUndefined, callKube } from "./call.js";
+import { apiVersionOf, MANAGED_BY, NamespacedResource, type KubeObject, type ResourceType } from "./custom-objects.js";
+import type { KubeAccess } from "./kube.js";
+import { checkLabelName, checkSubdomainName } from "./names.js";
+
+export const PROPAGATION_POLICY: ResourceType = {
+  group: "policy.karmada.io",
+  version: "v1alpha1",
+  plural: "propagationpolicies",
+  kind: "PropagationPolicy",
+};
+export const SERVICE_EXPORT: ResourceType = {
+  group: "multicluster.x-k8s.io",
+  version: "v1alpha1",
+  plural: "serviceexports",
+  kind: "ServiceExport",
+};
+export const SERVICE_IMPORT: ResourceType = {
+  group: "multicluster.x-k8s.io",
+  version: "v1alpha1",
+  plural: "serviceimports",
+  kind: "ServiceImport",
+};
+
+interface Selector {
+  apiVersion: string;
+  kind: string;
+  name: string;
+}
+
+function policyBody(namespace: string, name: string, selectors: Selector[], clusters: string[]): KubeObject {
+  return {
+    apiVersion: apiVersionOf(PROPAGATION_POLICY),
+    kind: PROPAGATION_POLICY.kind,
+    metadata: { name, namespace, labels: { ...MANAGED_BY } },
+    spec: { resourceSelectors: selectors, placement: { clusterAffinity: { clusterNames: clusters } } },
+  };
+}
+
+/** Only the cluster list is patched: a policy made by a chart keeps its own selectors and options. */
+function clustersPatch(clusters: string[]): Record<string, unknown> {
+  return { spec: { placement: { clusterAffinity: { clusterNames: clusters } } } };
+}
+
+function checkClusters(field: string, clusters: string[]): string[] {
+  // An empty clusterNames means "every member" to Karmada: never write one by accident.
+  if (clusters.length === 0) {
+    throw new InvalidArgumentError(`${field} is empty`, [{ field, description: "at least one member cluster" }]);
+  }
+  clusters.forEach((cluster, i) => checkSubdomainName(`${field}[${i}]`, cluster));
+  return [...new Set(clusters)];
+}
+
+export function createPlacementOps(access: KubeAccess) {
+  const policies = new NamespacedResource(access, PROPAGATION_POLICY);
+  const exports = new NamespacedResource(access, SERVICE_EXPORT);
+  const imports = new NamespacedResource(access, SERVICE_IMPORT);
+
+  async function applyPolicy(namespace: string, name: string, selectors: Selector[], clusters: string[]): Promise<void> {
+    await policies.createOrPatch(namespace, policyBody(namespace, name, selectors, clusters), clustersPatch(clusters));
+  }
+
+  /** Ports of the Service `<svc>` in ServiceImport form; none when the Service does not exist (yet). */
+  async function servicePorts(namespace: string, service: string): Promise<Record<string, unknown>[]> {
+    const found = await orUndefined(
+      callKube(access.policy, `get Service ${namespace}/${service}`, (options) =>
+        access.core.readNamespacedService({ name: service, namespace }, options),
+      ),
+    );
+    return (found?.spec?.ports ?? []).map((port) => ({
+      ...(port.name ? { name: port.name } : {}),
+      port: port.port,
+      protocol: port.protocol ?? "TCP",
+    }));
+  }
+
+  return {
+    async applyPlacement(namespace: string, service: string, clusters: string[]): Promise<void> {
+      checkLabelName("namespace", namespace);
+      checkLabelName("service", service);
+      const names = checkClusters("clusters", clusters);
+      await applyPolicy(
+        namespace,
+        service,
+        [
+          { apiVersion: "apps/v1", kind: "Deployment", name: service },
+          { apiVersion: "v1", kind: "Service", name: service },
+        ],
+        names,
+      );
+    },
+
+    async getPlacement(namespace: string, service: string): Promise<string[] | undefined> {
+      checkLabelName("namespace", namespace);
+      checkLabelName("service", service);
+      const policy = await policies.get(namespace, service);
+      if (!policy) return undefined;
+      const placement = (policy.spec?.placement ?? {}) as { clusterAffinity?: { clusterNames?: string[] } };
+      return [...(placement.clusterAffinity?.clusterNames ?? [])];
+    },
+
+    async removePlacement(namespace: string, service: string): Promise<void> {
+      checkLabelName("namespace", namespace);
+      checkLabelName("service", service);
+      await policies.remove(namespace, service);
+    },
+
+    async applyServiceExport(namespace: string, service: string, exportCluster: string, importClusters: string[]): Promise<void> {
+      checkLabelName("namespace", namespace);
+      checkLabelName("service", service);
+      const [exportTo] = checkClusters("exportCluster", [exportCluster]);
+      const metadata = { name: service, namespace, labels: { ...MANAGED_BY } };
+      await exports.createOrPatch(
+        namespace,
+        { apiVersion: apiVersionOf(SERVICE_EXPORT), kind: SERVICE_EXPORT.kind, metadata },
+        { metadata: { labels: { ...MANAGED_BY } } },
+      );
+      await applyPolicy(
+        namespace,
+        `${service}-export`,
+        [{ apiVersion: apiVersionOf(SERVICE_EXPORT), kind: SERVICE_EXPORT.kind, name: service }],
+        [exportTo!],
+      );
+      if (importClusters.length === 0) {
+        // No caller runs anywhere: an import policy with no clusters would propagate to every member.
+        await imports.remove(namespace, service);
+        await policies.remove(namespace, `${service}-import`);
+        return;
+      }
+      const importTo = checkClusters("importClusters", importClusters);
+      const spec = { type: "ClusterSetIP", ports: await servicePorts(namespace, service) };
+      await imports.createOrPatch(
+        namespace,
+        { apiVersion: apiVersionOf(SERVICE_IMPORT), kind: SERVICE_IMPORT.kind, metadata, spec },
+        { spec },
+      );
+      await applyPolicy(
+        namespace,
+        `${service}-import`,
+        [{ apiVersion: apiVersionOf(SERVICE_IMPORT), kind: SERVICE_IMPORT.kind, name: service }],
+        importTo,
+      );
+    },
+
+    async removeServiceExport(namespace: string, service: string): Promise<void> {
+      checkLabelName("namespace", namespace);
+      checkLabelName("service", service);
+      await policies.remove(namespace, `${service}-import`);
+      await policies.remove(namespace, `${service}-export`);
+      await imports.remove(namespace, service);
+      await exports.remove(namespace, service);
+    },
+  };
+}

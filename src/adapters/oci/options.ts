@@ -1,0 +1,33 @@
+// Options shared by the pull and push sides of the OCI adapter.
+import type { Logger } from "pino";
+
+export interface RegistryCredentials {
+  username: string;
+  password: string;
+}
+
+export interface OciClientOptions {
+  /** Registries (host or host:port) reached over plain HTTP; everything else uses https. */
+  insecureRegistries?: readonly string[];
+  /** Basic credentials by registry host[:port]; used directly or to obtain bearer tokens. */
+  credentials?: Readonly<Record<string, RegistryCredentials>>;
+  /** Path of a Docker config.json whose `auths` entries supply credentials not given above. */
+  dockerConfigPath?: string;
+  /** Largest blob (layer or config) accepted, in bytes. Default 64 MiB. */
+  maxBlobBytes?: number;
+  /** Largest total size of the files inside one layer. Default 4 × maxBlobBytes. */
+  maxExtractedBytes?: number;
+  /** Largest number of entries inside one layer. Default 10,000. */
+  maxArchiveEntries?: number;
+  /** Per-request timeout. Default 30 s. */
+  timeoutMs?: number;
+  /** Page size for tags/list (the `n` parameter); by default the registry chooses. */
+  tagsPageSize?: number;
+  /** Parent directory for temporary extraction directories. Default os.tmpdir(). */
+  tmpDir?: string;
+  logger?: Logger;
+}
+
+export const DEFAULT_MAX_BLOB_BYTES = 64 * 1024 * 1024;
+export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+export const DEFAULT_TIMEOUT_MS = 30_000;

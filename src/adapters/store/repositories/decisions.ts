@@ -1,0 +1,83 @@
+import type { Kysely, Selectable } from "kysely";
+import { NotFoundError } from "../../../core/errors.js";
+import type { DecisionRecord, DecisionRepository } from "../../../core/ports/store.js";
+import { FOREIGN_KEY_VIOLATION, mapSqlState, toDate, toNumber } from "../convert.js";
+import type { Database, DecisionsTable } from "../schema.js";
+
+function toDecisionRecord(row: Selectable<DecisionsTable>): DecisionRecord {
+  return {
+    id: toNumber(row.id),
+    graph: row.graph,
+    service: row.service,
+    cluster: row.cluster,
+    previousReplicas: row.previous_replicas,
+    replicas: row.replicas,
+    requestsPerSecond: row.requests_per_second,
+    status: row.status as DecisionRecord["status"],
+    reason: row.reason,
+    trigger: row.trigger,
+    observedAt: toDate(row.observed_at),
+    receivedAt: toDate(row.received_at),
+    decidedAt: toDate(row.decided_at),
+    actuatedAt: row.actuated_at && toDate(row.actuated_at),
+    readyAt: row.ready_at && toDate(row.ready_at),
+  };
+}
+
+const STAGE_COLUMNS = { actuatedAt: "actuated_at", readyAt: "ready_at" } as const;
+
+export function decisionRepository(db: Kysely<Database>): DecisionRepository {
+  return {
+    async add(decision) {
+      const insert = db
+        .insertInto("decisions")
+        .values({
+          graph: decision.graph,
+          service: decision.service,
+          cluster: decision.cluster,
+          previous_replicas: decision.previousReplicas,
+          replicas: decision.replicas,
+          requests_per_second: decision.requestsPerSecond,
+          status: decision.status,
+          reason: decision.reason,
+          trigger: decision.trigger,
+          observed_at: decision.observedAt,
+          received_at: decision.receivedAt,
+          decided_at: decision.decidedAt,
+          actuated_at: decision.actuatedAt,
+          ready_at: decision.readyAt,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      const row = await mapSqlState(
+        insert,
+        FOREIGN_KEY_VIOLATION,
+        (cause) => new NotFoundError(`graph "${decision.graph}" not found`, { cause }),
+      );
+      return toDecisionRecord(row);
+    },
+
+    /** Unknown id (e.g. its graph was removed meanwhile) is a no-op. */
+    async markStage(id, stage, at) {
+      const column = STAGE_COLUMNS[stage];
+      if (!column) throw new Error(`unknown decision stage ${String(stage)}`);
+      await db.updateTable("decisions").set({ [column]: at }).where("id", "=", id).execute();
+    },
+
+    async listAfter(afterId, filter) {
+      let query = db.selectFrom("decisions").selectAll().where("id", ">", afterId).orderBy("id");
+      if (filter?.graph) query = query.where("graph", "=", filter.graph);
+      if (filter?.service) query = query.where("service", "=", filter.service);
+      if (filter?.limit !== undefined) query = query.limit(filter.limit);
+      return (await query.execute()).map(toDecisionRecord);
+    },
+
+    async latestId() {
+      const row = await db
+        .selectFrom("decisions")
+        .select((eb) => eb.fn.max("id").as("id"))
+        .executeTakeFirst();
+      return toNumber(row?.id as string | number | bigint | null | undefined);
+    },
+  };
+}

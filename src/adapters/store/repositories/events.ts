@@ -1,0 +1,49 @@
+import { sql, type Kysely, type Selectable } from "kysely";
+import { NotFoundError } from "../../../core/errors.js";
+import type { EventRecord, EventRepository } from "../../../core/ports/store.js";
+import { FOREIGN_KEY_VIOLATION, json, mapSqlState, toDate, toNumber } from "../convert.js";
+import type { Database, EventsTable } from "../schema.js";
+
+function toEventRecord(row: Selectable<EventsTable>): EventRecord {
+  return {
+    id: toNumber(row.id),
+    graph: row.graph,
+    type: row.type,
+    service: row.service,
+    message: row.message,
+    details: row.details,
+    occurredAt: toDate(row.occurred_at),
+  };
+}
+
+export function eventRepository(db: Kysely<Database>): EventRepository {
+  return {
+    async append(event) {
+      const insert = db
+        .insertInto("events")
+        .values({
+          graph: event.graph,
+          type: event.type,
+          service: event.service,
+          message: event.message,
+          details: json(event.details),
+          // clock_timestamp, not now(): events of one transaction keep their own times.
+          occurred_at: event.occurredAt ?? sql<Date>`clock_timestamp()`,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      const row = await mapSqlState(
+        insert,
+        FOREIGN_KEY_VIOLATION,
+        (cause) => new NotFoundError(`graph "${event.graph}" not found`, { cause }),
+      );
+      return toEventRecord(row);
+    },
+
+    async listAfter(graph, afterId, limit) {
+      let query = db.selectFrom("events").selectAll().where("graph", "=", graph).where("id", ">", afterId).orderBy("id");
+      if (limit !== undefined) query = query.limit(limit);
+      return (await query.execute()).map(toEventRecord);
+    },
+  };
+}

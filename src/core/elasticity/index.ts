@@ -1,0 +1,7 @@
+export { ElasticityController, type ElasticityDeps } from "./controller.js";
+export { PrometheusLoadSource, type LoadSink, type SourceCondition } from "./prometheus-source.js";
+export { createElasticityMetrics, type ElasticityMetrics, type ElasticityStage } from "./metrics.js";
+export { replicasNeeded, isOverProvisioned, isUnderProvisioned } from "./capacity.js";
+export { holtForecast } from "./forecast.js";
+export { ScaleDownStabilizer } from "./stabilizer.js";
+export * from "./types.js";

@@ -1,0 +1,69 @@
+// Ports and value types of the elasticity loop.
+import type { ScalingModel } from "../hdag/model.js";
+
+export type LoadTrigger = "push" | "prometheus" | "forecast" | "reconcile" | "stabilization";
+
+export interface LoadSampleInput {
+  graph: string;
+  service: string;
+  requestsPerSecond: number;
+  /** When the rate was measured; defaults to the time smo received it. */
+  observedAt?: Date;
+}
+
+/** The replica MILP as the loop needs it (DESIGN §6); implemented by src/solver. */
+export interface ReplicaSolver {
+  decideReplicas(problem: {
+    cluster: { cpu: number };
+    services: { name: string; cpu: number; alpha: number; beta: number; rate: number; current: number; max: number; min: number }[];
+    weights?: { util?: number; trans?: number };
+  }): Promise<{ status: "optimal" | "feasible" | "infeasible"; replicas: Record<string, number>; objective: number; reason: string; solveMs: number }>;
+}
+
+/** Free CPU of a member cluster, from a cached inventory (no API call on the hot path). */
+export interface ClusterCapacity {
+  cpuFree(cluster: string): number | undefined;
+}
+
+/** What the loop asks of the graph lifecycle when a cluster cannot hold the replicas it needs. */
+export interface Replacer {
+  replaceForCapacity(graph: string, service: string, reason: string): Promise<void>;
+}
+
+export interface ElasticityConfig {
+  /** Scale-down waits until lower counts were recommended for this long. */
+  stabilizationMs: number;
+  /** Fraction of headroom one replica fewer must keep before a scale-down is considered. */
+  scaleDownHeadroom: number;
+  /** Drift repair period. */
+  reconcileMs: number;
+  /** Forecast strategy: how far ahead, and how many recent samples it fits. */
+  forecastHorizonMs: number;
+  forecastWindow: number;
+  forecastSmoothing: { alpha: number; beta: number };
+  replicaWeights?: { util?: number; trans?: number };
+}
+
+export const defaultElasticityConfig: ElasticityConfig = {
+  stabilizationMs: 30_000,
+  scaleDownHeadroom: 0.1,
+  reconcileMs: 15_000,
+  forecastHorizonMs: 10_000,
+  forecastWindow: 20,
+  forecastSmoothing: { alpha: 0.5, beta: 0.3 },
+};
+
+/** Per-service state the loop keeps in memory (rebuilt from the store at start-up). */
+export interface ManagedService {
+  graph: string;
+  namespace: string;
+  name: string;
+  cluster: string;
+  cpu: number;
+  scaling: ScalingModel;
+  /** Replicas smo last set (the desired count on Karmada). */
+  replicas: number;
+  lastRate?: number;
+  lastObservedAt?: number;
+  history: { at: number; rate: number }[];
+}
