@@ -1,0 +1,143 @@
+// Applies outbox rows. Karmada, rule and dashboard actions are idempotent calls followed by completing the row
+// (a crash in between re-applies them harmlessly); state actions write and complete in one transaction.
+import type { Logger } from "../../observability/logger.js";
+import type { Deployer, KarmadaClient } from "../ports/karmada.js";
+import type { AlertRuleSink } from "../ports/observability.js";
+import type { EventRecord, OutboxRecord, Repositories, Store } from "../ports/store.js";
+import type { EventSpecForAction, OutboxAction } from "./actions.js";
+import type { DashboardBuilder, DashboardTarget } from "./types.js";
+import type { DashboardPublisher } from "../ports/observability.js";
+
+export interface ExecutorDeps {
+  store: Store;
+  karmada: KarmadaClient;
+  deployer: Deployer;
+  rules?: AlertRuleSink;
+  dashboards?: { publisher: DashboardPublisher; builder: DashboardBuilder };
+  logger: Logger;
+  /** Events appended by state actions, after their transaction committed. */
+  onEvents(events: EventRecord[]): void;
+  /** The graph's state was deleted (last action of a remove). */
+  onGraphDeleted(graph: string, finalEvents: EventRecord[]): void;
+}
+
+export class ActionExecutor {
+  constructor(private readonly deps: ExecutorDeps) {}
+
+  async apply(row: OutboxRecord): Promise<void> {
+    const action = row.action as OutboxAction;
+    const { karmada, deployer, store } = this.deps;
+    switch (action.kind) {
+      case "ensure-namespace":
+        await karmada.ensureNamespace(action.namespace);
+        break;
+      case "apply-workload":
+        await deployer.apply(
+          action.namespace,
+          action.graph,
+          action.service,
+          { clusters: action.clusters, importClusters: action.importClusters },
+          action.replicas,
+        );
+        break;
+      case "remove-workload":
+        await deployer.remove(action.namespace, action.graphId, action.service);
+        break;
+      case "apply-placement":
+        await karmada.applyPlacement(action.namespace, action.service, action.clusters);
+        break;
+      case "remove-placement":
+        await karmada.removePlacement(action.namespace, action.service);
+        break;
+      case "apply-export":
+        await karmada.applyServiceExport(action.namespace, action.service, action.exportCluster, action.importClusters);
+        break;
+      case "remove-export":
+        await karmada.removeServiceExport(action.namespace, action.service);
+        break;
+      case "upsert-rule":
+        if (this.deps.rules) await this.deps.rules.upsertRule(action.rule);
+        break;
+      case "remove-rule":
+        if (this.deps.rules) await this.deps.rules.removeRule(action.alert);
+        break;
+      case "remove-dashboard":
+        if (this.deps.dashboards) await this.deps.dashboards.publisher.remove(action.uid);
+        break;
+      case "publish-dashboards":
+        return this.publishDashboards(row);
+      case "mark-services":
+      case "mark-graph":
+      case "delete-graph":
+        return this.applyState(row, action);
+    }
+    await store.outbox.complete(row.id);
+  }
+
+  private async applyState(row: OutboxRecord, action: OutboxAction): Promise<void> {
+    const appended: EventRecord[] = [];
+    let deleted = false;
+    await this.deps.store.transaction(async (tx) => {
+      const graph = await tx.graphs.lock(row.graph);
+      if (!graph) return; // removed meanwhile: its outbox went with it
+      switch (action.kind) {
+        case "mark-services":
+          for (const [service, status] of Object.entries(action.statuses)) {
+            if (await tx.services.get(row.graph, service)) await tx.services.update(row.graph, service, { status });
+          }
+          break;
+        case "mark-graph":
+          await tx.graphs.update(row.graph, { ...(action.status ? { status: action.status } : {}), message: action.message });
+          if (action.event) appended.push(await appendEvent(tx, row.graph, action.event));
+          break;
+        case "delete-graph":
+          appended.push(await appendEvent(tx, row.graph, action.event));
+          await tx.graphs.delete(row.graph);
+          deleted = true;
+          return; // the row went with the graph
+      }
+      await tx.outbox.complete(row.id);
+    });
+    if (deleted) this.deps.onGraphDeleted(row.graph, appended);
+    else if (appended.length > 0) this.deps.onEvents(appended);
+  }
+
+  private async publishDashboards(row: OutboxRecord): Promise<void> {
+    const { store, dashboards } = this.deps;
+    if (!dashboards) return store.outbox.complete(row.id);
+    const graph = await store.graphs.get(row.graph);
+    if (!graph) return;
+    const target = dashboardTarget(graph.name, graph.project, await store.services.listByGraph(graph.name));
+    const graphUrl = (await dashboards.publisher.publish(dashboards.builder.graphDashboard(target))).url;
+    const serviceUrls = new Map<string, string>();
+    for (const s of target.services) {
+      serviceUrls.set(s.name, (await dashboards.publisher.publish(dashboards.builder.serviceDashboard(target, s.name))).url);
+    }
+    await store.transaction(async (tx) => {
+      if (!(await tx.graphs.lock(row.graph))) return;
+      await tx.graphs.update(row.graph, { dashboardUrl: graphUrl });
+      for (const [service, url] of serviceUrls) {
+        if (await tx.services.get(row.graph, service)) await tx.services.update(row.graph, service, { dashboardUrl: url });
+      }
+      await tx.outbox.complete(row.id);
+    });
+  }
+}
+
+export function dashboardTarget(
+  graph: string,
+  project: string,
+  services: { name: string; cluster: string | null }[],
+): DashboardTarget {
+  return { graph, project, services: services.map((s) => ({ name: s.name, cluster: s.cluster })) };
+}
+
+export function appendEvent(tx: Repositories, graph: string, event: EventSpecForAction): Promise<EventRecord> {
+  return tx.events.append({
+    graph,
+    type: event.type,
+    service: event.service ?? null,
+    message: event.message,
+    details: event.details ?? null,
+  });
+}

@@ -1,0 +1,163 @@
+// GraphLifecycle: the one object the gRPC handlers, the /v1/alerts route and the CLI's `serve` talk to for
+// graphs. Every adapter comes in through the options (ports); the lifecycle itself does no I/O.
+import type { ClusterInventory, ClusterLossReason } from "../clusters/inventory.js";
+import type { Subscription } from "../ports/karmada.js";
+import type { EventRecord, PlacementRecord } from "../ports/store.js";
+import { LifecycleCore } from "./core.js";
+import { deployGraph } from "./deploy.js";
+import { removeGraph, startGraph, stopGraph } from "./operations.js";
+import { graphsOnCluster, replaceGraph } from "./replace.js";
+import { isTransient } from "./runner.js";
+import { handleAlerts } from "./triggers.js";
+import type {
+  AlertOutcome,
+  DeployRequest,
+  DeployResult,
+  GraphLifecycleOptions,
+  GraphView,
+  IncomingAlert,
+  ReplaceRequest,
+  ReplaceResult,
+} from "./types.js";
+import { ReplicaReader } from "./views.js";
+import { watchEvents } from "./watch.js";
+
+const LIST_CONCURRENCY = 8;
+
+export class GraphLifecycle {
+  private readonly core: LifecycleCore;
+  private readonly artifacts: GraphLifecycleOptions["artifacts"];
+  private readonly watchPollMs: number;
+  private clusterWatch: Subscription | undefined;
+  private closed = false;
+
+  constructor(options: GraphLifecycleOptions) {
+    this.core = new LifecycleCore(options);
+    this.artifacts = options.artifacts;
+    this.watchPollMs = options.watchPollMs ?? 2000;
+  }
+
+  get inventory(): ClusterInventory {
+    return this.core.inventory;
+  }
+
+  /** Validate, place, commit and apply. UnavailableError when Karmada fails mid-way (saved; completed later). */
+  deploy(req: DeployRequest): Promise<DeployResult> {
+    return deployGraph(this.core, { artifacts: this.artifacts }, req);
+  }
+
+  /** NotFoundError for an unknown graph. Replica counts are live unless Karmada is down (`replicasLive`). */
+  get(name: string): Promise<GraphView> {
+    return this.core.view(name);
+  }
+
+  /**
+   * Graphs of a project (every project when empty), by name. `live: false` skips the Karmada reads (stored
+   * desired counts only), for callers listing thousands of graphs.
+   */
+  async list(project?: string, options: { live?: boolean } = {}): Promise<GraphView[]> {
+    const reader = options.live === false ? undefined : new ReplicaReader(this.core.karmada);
+    const graphs = await this.core.store.graphs.list(project ? { project } : undefined);
+    const views: GraphView[] = [];
+    // A few graphs at a time: each one reads its services' replicas from Karmada.
+    for (let i = 0; i < graphs.length; i += LIST_CONCURRENCY) {
+      views.push(...(await Promise.all(graphs.slice(i, i + LIST_CONCURRENCY).map((g) => this.core.viewOf(g, reader)))));
+    }
+    return views;
+  }
+
+  start(name: string): Promise<GraphView> {
+    return startGraph(this.core, name);
+  }
+
+  stop(name: string): Promise<GraphView> {
+    return stopGraph(this.core, name);
+  }
+
+  remove(name: string): Promise<void> {
+    return removeGraph(this.core, name);
+  }
+
+  replace(name: string, req: ReplaceRequest = {}): Promise<ReplaceResult> {
+    return replaceGraph(this.core, name, req);
+  }
+
+  /** Placement history of a graph, newest first. */
+  placements(name: string, limit?: number): Promise<PlacementRecord[]> {
+    return this.core.store.placements.history(name, limit);
+  }
+
+  /** Events after `afterEventId`, then new ones as they come; ends when `signal` aborts or the graph is removed. */
+  watch(name: string, afterEventId = 0, signal?: AbortSignal): AsyncIterable<EventRecord> {
+    return watchEvents(this.core.store, this.core.hub, name, afterEventId, signal, this.watchPollMs);
+  }
+
+  /**
+   * Wakes watchers of the graphs of `events` appended by another component (e.g. `scaled` by the elasticity
+   * loop) at once; without it they see them at the next poll.
+   */
+  notify(events: EventRecord[]): void {
+    this.core.hub.published(events);
+  }
+
+  /** Alertmanager webhook alerts (labels graph, service, alertname/event). Never throws for unknown labels. */
+  handleAlerts(alerts: IncomingAlert[]): Promise<AlertOutcome> {
+    return handleAlerts(this.core, alerts);
+  }
+
+  /** Re-places every running graph with a service on `cluster`, leaving that member out. */
+  async onClusterLost(cluster: string, reason: ClusterLossReason | string = "lost"): Promise<string[]> {
+    const moved: string[] = [];
+    for (const name of await graphsOnCluster(this.core, cluster)) {
+      try {
+        await replaceGraph(this.core, name, {}, { exclude: [cluster], trigger: `member ${cluster} ${reason}` });
+        moved.push(name);
+      } catch (err) {
+        this.core.logger.error({ graph: name, cluster, err: (err as Error).message }, "re-placement after cluster loss failed");
+      }
+    }
+    return moved;
+  }
+
+  /**
+   * Start-up: re-applies every pending outbox action (idempotent), so graphs a crash left half-applied
+   * converge; graphs whose dependency is still down are retried in the background.
+   */
+  async resume(): Promise<{ graphs: string[]; retrying: string[] }> {
+    const graphs = [...new Set((await this.core.store.outbox.pending()).map((r) => r.graph))];
+    const retrying: string[] = [];
+    for (const graph of graphs) {
+      try {
+        await this.core.mutex.run(graph, () => this.core.runner.drain(graph));
+      } catch (err) {
+        if (isTransient(err)) retrying.push(graph);
+        else this.core.logger.error({ graph, err: (err as Error).message }, "resume: graph failed");
+      }
+    }
+    return { graphs, retrying };
+  }
+
+  /** Follows the members; a member that becomes NotReady or disappears has its services re-placed. */
+  watchClusters(): Subscription {
+    this.clusterWatch?.stop();
+    const sub = this.core.inventory.watch((cluster, reason) => {
+      if (this.closed) return;
+      void this.onClusterLost(cluster, reason);
+    });
+    this.clusterWatch = sub;
+    return sub;
+  }
+
+  /** Graphs with a background retry scheduled (a dependency was down). */
+  get retrying(): string[] {
+    return this.core.runner.scheduled;
+  }
+
+  /** Stops retries and the cluster watch. Watchers end when their signal aborts. */
+  close(): void {
+    this.closed = true;
+    this.clusterWatch?.stop();
+    this.core.runner.close();
+  }
+}
+

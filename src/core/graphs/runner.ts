@@ -1,0 +1,136 @@
+// Applies a graph's outbox in order and keeps retrying it while a dependency is down. A transient failure
+// (Karmada, Grafana or Prometheus unreachable) leaves the row with its error, notes it on the graph and
+// schedules a retry with capped exponential backoff; any other failure marks the graph failed.
+import { ConflictError, SmoError, TimeoutError, UnavailableError } from "../errors.js";
+import type { EventRecord, OutboxRecord, Store } from "../ports/store.js";
+import type { Logger } from "../../observability/logger.js";
+import { describeAction, isBestEffort, type OutboxAction } from "./actions.js";
+import type { ActionExecutor } from "./executor.js";
+import type { KeyedMutex } from "./mutex.js";
+import type { LifecycleHooks } from "./types.js";
+
+export function isTransient(err: unknown): boolean {
+  return err instanceof UnavailableError || err instanceof TimeoutError || err instanceof ConflictError;
+}
+
+export interface OutboxRunnerDeps {
+  store: Store;
+  executor: ActionExecutor;
+  mutex: KeyedMutex;
+  logger: Logger;
+  initialMs: number;
+  maxMs: number;
+  hooks: LifecycleHooks;
+  onEvents(events: EventRecord[]): void;
+}
+
+export class OutboxRunner {
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly attempts = new Map<string, number>();
+  private closed = false;
+
+  constructor(private readonly deps: OutboxRunnerDeps) {}
+
+  /**
+   * Applies the pending actions of `graph`, oldest first. The caller holds the graph's mutex. Throws
+   * UnavailableError (retry scheduled) or the action's own error (graph marked failed); a transient failure of
+   * a dashboard publication does not throw (the graph is already running; the retry publishes later).
+   */
+  async drain(graph: string): Promise<void> {
+    const rows = await this.deps.store.outbox.pending(graph);
+    let applied = 0;
+    for (const row of rows) {
+      const action = row.action as OutboxAction;
+      try {
+        await this.deps.executor.apply(row);
+        await this.deps.hooks.afterAction?.(graph, action.kind, ++applied);
+      } catch (err) {
+        const stop = await this.failed(graph, row, action, err);
+        if (stop === "continue") continue;
+        if (stop === "swallow") return;
+        throw stop;
+      }
+    }
+    this.attempts.delete(graph);
+    if ((await this.deps.store.graphs.get(graph))?.message?.startsWith(RETRY_PREFIX)) {
+      await this.deps.store.graphs.update(graph, { message: null });
+    }
+  }
+
+  private async failed(graph: string, row: OutboxRecord, action: OutboxAction, err: unknown): Promise<"continue" | "swallow" | Error> {
+    const log = this.deps.logger.child({ graph, action: action.kind });
+    const text = `${describeAction(action)}: ${err instanceof Error ? err.message : String(err)}`;
+    await this.deps.store.outbox.recordFailure(row.id, text).catch(() => undefined);
+    if (isTransient(err)) {
+      log.warn({ err: text }, "outbox action failed; will retry");
+      await this.deps.store.graphs.update(graph, { message: `${RETRY_PREFIX}${text}` }).catch(() => undefined);
+      this.schedule(graph);
+      if (action.kind === "publish-dashboards") return "swallow";
+      return new UnavailableError(`${text} (the graph is saved; smo retries until it succeeds)`, { cause: err });
+    }
+    if (isBestEffort(action)) {
+      // A dashboard that cannot be published or removed (bad credentials, rejected model) must not hold the
+      // graph back: note it and go on.
+      log.error({ err: text }, "dashboard action failed permanently; skipped");
+      await this.deps.store.outbox.complete(row.id);
+      await this.deps.store.graphs.update(graph, { message: text }).catch(() => undefined);
+      return "continue";
+    }
+    log.error({ err: text }, "outbox action failed permanently; graph marked failed");
+    const event = await this.deps.store.transaction(async (tx) => {
+      if (!(await tx.graphs.lock(graph))) return undefined;
+      await tx.graphs.update(graph, { status: "failed", message: text });
+      return tx.events.append({ graph, type: "failed", service: serviceOf(action), message: text, details: { action: action.kind } });
+    });
+    if (event) this.deps.onEvents([event]);
+    return err instanceof SmoError ? err : new Error(text, { cause: err });
+  }
+
+  /** Retries the graph's outbox later (no-op when one is already scheduled or the runner is closed). */
+  schedule(graph: string): void {
+    if (this.closed || this.timers.has(graph)) return;
+    const attempt = this.attempts.get(graph) ?? 0;
+    this.attempts.set(graph, attempt + 1);
+    const base = Math.min(this.deps.maxMs, this.deps.initialMs * 2 ** attempt);
+    const delay = base / 2 + Math.random() * (base / 2);
+    const timer = setTimeout(() => {
+      this.timers.delete(graph);
+      if (this.closed) return;
+      this.deps.mutex
+        .run(graph, () => this.drain(graph))
+        .catch((err) => {
+          if (!isTransient(err)) this.deps.logger.error({ graph, err: (err as Error).message }, "outbox retry failed");
+        });
+    }, delay);
+    timer.unref?.();
+    this.timers.set(graph, timer);
+  }
+
+  /** Graphs with a retry waiting. */
+  get scheduled(): string[] {
+    return [...this.timers.keys()];
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+  }
+}
+
+export const RETRY_PREFIX = "retrying: ";
+
+function serviceOf(action: OutboxAction): string | null {
+  switch (action.kind) {
+    case "apply-workload":
+    case "remove-workload":
+      return action.service.id;
+    case "apply-placement":
+    case "remove-placement":
+    case "apply-export":
+    case "remove-export":
+      return action.service;
+    default:
+      return null;
+  }
+}
