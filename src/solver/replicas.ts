@@ -1,0 +1,56 @@
+// Replica decisions for the services of one cluster: exact pre-checks, then the MILP, and when the time limit
+// stops the solver without an answer, the fewest replicas covering each rate (always feasible after the checks).
+import { relativeGap, type Backend } from "./backends/backend.js";
+import { replicaCost, replicaObjective, replicaViolations, requiredReplicas } from "./evaluate.js";
+import { precheckReplicas } from "./infeasibility/replicas.js";
+import type { ReplicaInstance } from "./instance.js";
+import { buildReplicaModel, decodeReplicas } from "./model/replicas.js";
+import { formatNumber } from "./quantity.js";
+import type { ReplicaResult, SolveStatus } from "./types.js";
+
+export function solveReplicas(inst: ReplicaInstance, backend: Backend | null): ReplicaResult {
+  const started = performance.now();
+  const base = { backend: backend?.name ?? ("none" as const), weights: inst.weights };
+  const done = (status: SolveStatus, replicas: number[], gap: number | null, note: string): ReplicaResult => {
+    const cost = replicaCost(inst, replicas);
+    const byName = Object.fromEntries(inst.services.map((s, i) => [s.name, replicas[i]!]));
+    return { ...base, status, replicas: byName, objective: replicaObjective(inst, cost), reason: describe(inst, replicas, status, gap, note), solveMs: elapsed(started), gap, cost };
+  };
+  const precheck = precheckReplicas(inst);
+  if (precheck) {
+    return { ...base, backend: "none", status: "infeasible", replicas: {}, objective: 0, reason: precheck, solveMs: elapsed(started), gap: null, cost: { util: 0, trans: 0 } };
+  }
+  if (inst.services.length === 0 || !backend) return done("optimal", [], 0, "");
+
+  const rm = buildReplicaModel(inst);
+  const solution = backend.solve(rm.model, { timeLimitMs: inst.timeLimitMs });
+  const fallback = inst.services.map(requiredReplicas);
+  if (solution.status === "optimal" || solution.status === "feasible") {
+    const replicas = decodeReplicas(rm, solution.values);
+    const broken = replicaViolations(inst, replicas);
+    if (broken.length > 0) throw new Error(`${backend.name} returned invalid replicas: ${broken.join("; ")}`);
+    if (solution.status === "optimal") return done("optimal", replicas, 0, "");
+    const better = replicaObjective(inst, replicaCost(inst, fallback)) < replicaObjective(inst, replicaCost(inst, replicas)) ? fallback : replicas;
+    return done("feasible", better, relativeGap(replicaObjective(inst, replicaCost(inst, better)), solution.bound), "time limit reached");
+  }
+  if (solution.status === "unknown") {
+    return done("feasible", fallback, relativeGap(replicaObjective(inst, replicaCost(inst, fallback)), solution.bound), "time limit reached before the solver answered; these are the fewest replicas covering each rate");
+  }
+  // The pre-checks are exact, so this means a numerical disagreement with the backend: answer with the bound.
+  return done("feasible", fallback, null, `${backend.name} reported infeasible although the fewest replicas covering each rate fit; answering with those`);
+}
+
+function describe(inst: ReplicaInstance, replicas: number[], status: SolveStatus, gap: number | null, note: string): string {
+  const head = status === "optimal" ? "optimal" : gap === null ? "feasible" : `feasible (gap ${formatNumber(gap * 100)}%)`;
+  const changes = inst.services
+    .map((s, i) => ({ s, r: replicas[i]! }))
+    .filter(({ s, r }) => r !== s.current)
+    .map(({ s, r }) => `${s.name} ${s.current}→${r}`);
+  const cpu = inst.services.reduce((a, s, i) => a + s.cpu * replicas[i]!, 0);
+  const changed = changes.length === 0 ? "no change" : changes.slice(0, 6).join(", ") + (changes.length > 6 ? ", …" : "");
+  return `${head}: ${changed}; CPU ${formatNumber(cpu)} of ${formatNumber(inst.clusterCpu)} cores${note ? `; ${note}` : ""}`;
+}
+
+function elapsed(started: number): number {
+  return Math.round((performance.now() - started) * 1000) / 1000;
+}

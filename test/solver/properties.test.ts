@@ -1,0 +1,130 @@
+// Property tests over arbitrary (fast-check) problems larger than enumeration allows: whatever the solver
+// answers must respect every constraint, report its cost terms consistently and dominate the greedy baseline.
+import fc from "fast-check";
+import { afterAll, describe, expect, it } from "vitest";
+import { createSolver, type PlacementProblem, type ReplicaProblem } from "../../src/solver/index.js";
+import { placementObjectiveOf, placementProblems, replicaProblems } from "./brute-force.js";
+
+const solver = createSolver({ workers: 0 });
+afterAll(() => solver.close());
+
+const MI = 2 ** 20;
+const qos = fc.constantFrom("ultralow" as const, "low" as const, "best-effort" as const);
+
+const placementProblem: fc.Arbitrary<PlacementProblem> = fc
+  .record({ n: fc.integer({ min: 1, max: 10 }), m: fc.integer({ min: 1, max: 4 }) })
+  .chain(({ n, m }) =>
+    fc.record({
+      clusters: fc.tuple(
+        ...Array.from({ length: m }, (_, j) =>
+          fc.record({
+            name: fc.constant(`c${j}`),
+            cpu: fc.integer({ min: 0, max: 32 }).map((x) => x / 2),
+            memoryBytes: fc.option(fc.integer({ min: 0, max: 64 }).map((g) => g * 512 * MI), { nil: undefined }),
+            gpu: fc.oneof(fc.boolean(), fc.integer({ min: 0, max: 4 })),
+            energyCost: fc.integer({ min: 0, max: 20 }).map((x) => x / 10),
+          }),
+        ),
+      ),
+      services: fc.tuple(
+        ...Array.from({ length: n }, (_, i) =>
+          fc.record({
+            name: fc.constant(`s${i}`),
+            cpu: fc.integer({ min: 0, max: 8 }).map((x) => x / 2),
+            memoryBytes: fc.integer({ min: 0, max: 8 }).map((x) => x * 256 * MI),
+            gpu: fc.oneof(fc.boolean(), fc.integer({ min: 0, max: 2 })),
+            replicas: fc.integer({ min: 1, max: 3 }),
+          }),
+        ),
+      ),
+      current: fc.option(fc.array(fc.integer({ min: 0, max: m - 1 }), { minLength: n, maxLength: n }), { nil: undefined }),
+      coLocation: fc.array(fc.tuple(fc.integer({ min: 0, max: n - 1 }), fc.integer({ min: 0, max: n - 1 })), { maxLength: 2 }),
+      connections: fc.array(fc.record({ from: fc.integer({ min: 0, max: n - 1 }), to: fc.integer({ min: 0, max: n - 1 }), qos }), { maxLength: 8 }),
+      weights: fc.record({ moves: fc.integer({ min: 0, max: 3 }), energy: fc.integer({ min: 0, max: 2 }), traffic: fc.integer({ min: 0, max: 2 }) }),
+    }),
+  )
+  .map((p) => ({
+    clusters: p.clusters,
+    services: p.services,
+    current: p.current ? Object.fromEntries(p.current.map((c, i) => [`s${i}`, `c${c}`])) : undefined,
+    coLocation: p.coLocation.filter(([a, b]) => a !== b).map(([a, b]) => [`s${a}`, `s${b}`]),
+    connections: p.connections.map((k) => ({ from: `s${k.from}`, to: `s${k.to}`, qos: k.qos })),
+    weights: p.weights,
+  }));
+
+describe("placement properties", () => {
+  it("optimal and first-fit answers respect every constraint; optimal is never worse than first-fit", async () => {
+    await fc.assert(
+      fc.asyncProperty(placementProblem, fc.constantFrom("glpk" as const, "highs" as const), async (p, backend) => {
+        const opt = await solver.decidePlacement({ ...p, backend });
+        const ff = await solver.decidePlacement({ ...p, strategy: "first-fit" });
+        for (const r of [opt, ff]) {
+          if (r.status === "infeasible") {
+            expect(r.reason).not.toBe("");
+            expect(r.placement).toEqual({});
+            continue;
+          }
+          expect(Object.keys(r.placement).sort()).toEqual(p.services.map((s) => s.name).sort());
+          expect(placementProblems(p, r.placement)).toEqual([]);
+          const moved = p.services.filter((s) => p.current && p.current[s.name] !== r.placement[s.name]).map((s) => s.name);
+          expect(r.moved).toEqual(moved);
+          expect(r.cost.moves).toBe(moved.length);
+          expect(r.objective).toBeCloseTo(placementObjectiveOf(p, r.placement, r.weights), 9);
+        }
+        expect(opt.status).not.toBe("feasible");
+        if (ff.status !== "infeasible") {
+          expect(opt.status).toBe("optimal");
+          expect(opt.objective).toBeLessThanOrEqual(ff.objective + 1e-9);
+        }
+      }),
+      { numRuns: 150, seed: 20240501 },
+    );
+  });
+
+  it("the energy strategy uses no more energy than first-fit when nothing is placed yet", async () => {
+    await fc.assert(
+      fc.asyncProperty(placementProblem, async (p) => {
+        const fresh = { ...p, current: undefined, weights: undefined };
+        const [energy, ff] = await Promise.all([solver.decidePlacement({ ...fresh, strategy: "energy" }), solver.decidePlacement({ ...fresh, strategy: "first-fit" })]);
+        if (ff.status === "infeasible") return;
+        expect(energy.status).toBe("optimal");
+        expect(energy.cost.energy).toBeLessThanOrEqual(ff.cost.energy + 1e-9);
+      }),
+      { numRuns: 80, seed: 7 },
+    );
+  });
+});
+
+const replicaProblem: fc.Arbitrary<ReplicaProblem> = fc.record({
+  cluster: fc.record({ cpu: fc.integer({ min: 0, max: 80 }).map((x) => x / 2) }),
+  services: fc.array(
+    fc.record({
+      cpu: fc.integer({ min: 0, max: 8 }).map((x) => x / 4),
+      alpha: fc.integer({ min: 1, max: 50 }),
+      beta: fc.integer({ min: -5, max: 10 }),
+      rate: fc.integer({ min: 0, max: 600 }),
+      current: fc.integer({ min: 0, max: 20 }),
+      max: fc.integer({ min: 1, max: 20 }),
+      min: fc.integer({ min: 1, max: 3 }),
+    }),
+    { minLength: 1, maxLength: 12 },
+  ).map((ss) => ss.map((s, i) => ({ ...s, name: `s${i}`, min: Math.min(s.min, s.max) }))),
+  weights: fc.record({ util: fc.integer({ min: 0, max: 4 }).map((x) => x / 4), trans: fc.integer({ min: 0, max: 4 }).map((x) => x / 4) }),
+});
+
+describe("replica properties", () => {
+  it("replicas stay within bounds, cover every rate and fit the cluster CPU; infeasibility is explained", async () => {
+    await fc.assert(
+      fc.asyncProperty(replicaProblem, fc.constantFrom("glpk" as const, "highs" as const), async (p, backend) => {
+        const r = await solver.decideReplicas({ ...p, backend });
+        if (r.status === "infeasible") {
+          expect(r.reason).toMatch(/needs \d+ replicas of|cluster CPU/);
+          return;
+        }
+        expect(r.status).toBe("optimal");
+        expect(replicaProblems(p, r.replicas)).toEqual([]);
+      }),
+      { numRuns: 200, seed: 99 },
+    );
+  });
+});
