@@ -1,0 +1,35 @@
+// grpc-js service definitions built from protobuf-es service descriptors: the codecs are protobuf-es
+// toBinary/fromBinary, so no proto-loader and no second code generator. Used by the server and the CLI client.
+import type { ServiceDefinition, MethodDefinition } from "@grpc/grpc-js";
+import { create, fromBinary, isMessage, toBinary, type DescMessage, type DescService, type MessageShape } from "@bufbuild/protobuf";
+
+/** Handlers may return a message init shape (plain object); complete it before encoding. */
+export function encoder(schema: DescMessage): (value: unknown) => Buffer {
+  return (value) => {
+    const message = isMessage(value, schema) ? value : create(schema, value as never);
+    const bytes = toBinary(schema, message as MessageShape<DescMessage>);
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  };
+}
+
+export function decoder(schema: DescMessage): (bytes: Buffer) => unknown {
+  return (bytes) => fromBinary(schema, bytes);
+}
+
+/** Keys are the methods' local names (listGraphs), which become the client's method names. */
+export function grpcServiceDefinition(service: DescService): ServiceDefinition {
+  const definition: Record<string, MethodDefinition<unknown, unknown>> = {};
+  for (const method of service.methods) {
+    definition[method.localName] = {
+      path: `/${service.typeName}/${method.name}`,
+      requestStream: method.methodKind === "client_streaming" || method.methodKind === "bidi_streaming",
+      responseStream: method.methodKind === "server_streaming" || method.methodKind === "bidi_streaming",
+      requestSerialize: encoder(method.input),
+      requestDeserialize: decoder(method.input),
+      responseSerialize: encoder(method.output),
+      responseDeserialize: decoder(method.output),
+      originalName: method.name,
+    };
+  }
+  return definition as ServiceDefinition;
+}

@@ -1,0 +1,92 @@
+// The HTTP/1.1 port: the smo.v1 services in the Connect protocol (connect-node), GET /metrics, GET /healthz,
+// and routes other parts register (POST /v1/alerts). Node 20 cannot serve HTTP/1.1 and h2c on one
+// cleartext port, hence a port of its own beside gRPC.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import type { Interceptor } from "@connectrpc/connect";
+import type { Registry } from "prom-client";
+import { connectAuthInterceptor, createTokenCheck, UNAUTHENTICATED_MESSAGE } from "./auth.js";
+import type { ServiceRegistration } from "./registration.js";
+import type { Logger } from "../observability/logger.js";
+
+export interface HttpRoute {
+  method: "GET" | "POST" | "PUT" | "DELETE";
+  /** Exact path, e.g. /v1/alerts. */
+  path: string;
+  /** True: answered without the bearer token even when one is set (only /healthz is, by default). */
+  public?: boolean;
+  handle(req: IncomingMessage, res: ServerResponse): void | Promise<void>;
+}
+
+export interface HttpHandlerOptions {
+  /** Already instrumented impls. */
+  services: readonly ServiceRegistration[];
+  routes: readonly HttpRoute[];
+  token?: string;
+  registry: Registry;
+  logger: Logger;
+  /** False once shutdown began: /healthz answers 503 so load balancers stop sending. */
+  isServing(): boolean;
+  /** Aborted at the drain deadline: in-flight Connect calls see it on their context signal. */
+  shutdownSignal: AbortSignal;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { "content-type": "application/json" });
+  res.end(JSON.stringify(body));
+}
+
+export function createHttpHandler(options: HttpHandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const interceptors: Interceptor[] = options.token ? [connectAuthInterceptor(options.token)] : [];
+  const isAuthorized = options.token ? createTokenCheck(options.token) : () => true;
+  const builtin: HttpRoute[] = [
+    {
+      method: "GET",
+      path: "/healthz",
+      public: true,
+      handle: (_req, res) => {
+        const serving = options.isServing();
+        sendJson(res, serving ? 200 : 503, { status: serving ? "SERVING" : "NOT_SERVING" });
+      },
+    },
+    {
+      method: "GET",
+      path: "/metrics",
+      handle: async (_req, res) => {
+        const body = await options.registry.metrics();
+        res.writeHead(200, { "content-type": options.registry.contentType });
+        res.end(body);
+      },
+    },
+  ];
+  const routes = new Map<string, HttpRoute>();
+  for (const route of [...builtin, ...options.routes]) routes.set(`${route.method} ${route.path}`, route);
+
+  const connect = connectNodeAdapter({
+    routes: (router) => {
+      for (const { service, impl } of options.services) router.service(service, impl);
+    },
+    interceptors,
+    shutdownSignal: options.shutdownSignal,
+  });
+
+  return (req, res) => {
+    const path = (req.url ?? "/").split("?")[0]!;
+    const route = routes.get(`${req.method} ${path}`);
+    if (!route) {
+      connect(req, res);
+      return;
+    }
+    if (!route.public && !isAuthorized(req.headers.authorization)) {
+      sendJson(res, 401, { code: "unauthenticated", message: UNAUTHENTICATED_MESSAGE });
+      return;
+    }
+    Promise.resolve()
+      .then(() => route.handle(req, res))
+      .catch((err: unknown) => {
+        options.logger.error({ err, route: route.path }, "HTTP route failed");
+        if (!res.headersSent) sendJson(res, 500, { code: "internal", message: "internal error" });
+        else res.destroy();
+      });
+  };
+}

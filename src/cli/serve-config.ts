@@ -1,0 +1,125 @@
+// `smo serve` configuration: every flag also reads SMO_<NAME> (dashes → underscores); the flag wins.
+// Parsed and validated here, so the rest of the process gets a typed object and bad values stop start-up
+// with a message naming the flag.
+import { parseArgs } from "node:util";
+import { isLogLevel, type LogLevel } from "../observability/logger.js";
+
+interface OptionSpec {
+  default?: string;
+  help: string;
+}
+
+/** The flags of `smo serve`, in the order `smo serve --help` lists them. */
+export const SERVE_OPTIONS = {
+  listen: { default: "127.0.0.1:50051", help: "gRPC host:port (\"none\" = no TCP listener)" },
+  socket: { help: "gRPC Unix socket path, created mode 0600 (no token needed there)" },
+  "http-listen": { default: "127.0.0.1:50052", help: "HTTP/1.1 host:port: Connect, /metrics, /healthz (\"none\" = off)" },
+  db: { default: "pglite:.smo/db", help: "postgres://…, pglite:PATH or memory" },
+  token: { help: "bearer token required on the TCP listeners (prefer the env var SMO_TOKEN)" },
+  "log-level": { default: "info", help: "fatal, error, warn, info, debug, trace or silent" },
+  karmada: { help: "kubeconfig path of the Karmada API server, or sim for the simulated federation" },
+  deployer: { default: "manifest", help: "workload driver: manifest or helm" },
+  prometheus: { help: "Prometheus base URL for pulled load" },
+  "prometheus-interval": { default: "1s", help: "Prometheus pull interval (500ms, 1s, 2.5s)" },
+  grafana: { help: "Grafana base URL for dashboards" },
+  "shutdown-timeout": { default: "10s", help: "how long SIGTERM lets calls in flight finish" },
+} satisfies Record<string, OptionSpec>;
+
+export type ServeOptionName = keyof typeof SERVE_OPTIONS;
+
+export interface ServeConfig {
+  listen: string | null;
+  socket: string | null;
+  httpListen: string | null;
+  db: string;
+  token: string | undefined;
+  logLevel: LogLevel;
+  /** "sim", a kubeconfig path, or null (no federation: lifecycle RPCs answer UNAVAILABLE). */
+  karmada: string | null;
+  deployer: "manifest" | "helm";
+  prometheus: string | null;
+  prometheusIntervalMs: number;
+  grafana: string | null;
+  shutdownTimeoutMs: number;
+}
+
+export class ConfigError extends Error {}
+
+export function envName(option: string): string {
+  return `SMO_${option.toUpperCase().replaceAll("-", "_")}`;
+}
+
+/** "1s", "500ms", "2.5s", "1m" or a bare number of seconds → milliseconds. */
+export function parseDuration(value: string, option: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim());
+  if (!match) throw new ConfigError(`--${option}: expected a duration like 500ms, 1s or 2m, got "${value}"`);
+  const n = Number(match[1]);
+  const ms = match[2] === "ms" ? n : match[2] === "m" ? n * 60_000 : n * 1000;
+  if (ms <= 0) throw new ConfigError(`--${option}: must be positive, got "${value}"`);
+  return ms;
+}
+
+function hostPort(value: string, option: string): string | null {
+  if (value === "" || value === "none") return null;
+  if (!/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/.test(value) || Number(value.slice(value.lastIndexOf(":") + 1)) > 65535) {
+    throw new ConfigError(`--${option}: expected host:port (e.g. 127.0.0.1:50051) or none, got "${value}"`);
+  }
+  return value;
+}
+
+function url(value: string | undefined, option: string): string | null {
+  if (!value) return null;
+  try {
+    const parsed = new URL(value);
+    if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new Error();
+  } catch {
+    throw new ConfigError(`--${option}: expected an http(s) URL, got "${value}"`);
+  }
+  return value.replace(/\/+$/, "");
+}
+
+export function serveUsage(): string {
+  const lines = Object.entries(SERVE_OPTIONS).map(([name, spec]: [string, OptionSpec]) => {
+    const def = spec.default ? ` (default ${spec.default})` : "";
+    return `  --${name.padEnd(20)} ${spec.help}${def}\n  ${"".padEnd(22)} env ${envName(name)}`;
+  });
+  return `usage: smo serve [options]\n\n${lines.join("\n")}\n`;
+}
+
+/** Parses argv + env. Throws ConfigError with a message naming the flag. `help` set when --help was given. */
+export function parseServeConfig(args: string[], env: NodeJS.ProcessEnv): ServeConfig | "help" {
+  const options = Object.fromEntries(Object.keys(SERVE_OPTIONS).map((k) => [k, { type: "string" as const }]));
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({ args, options: { ...options, help: { type: "boolean", short: "h" } }, strict: true, allowPositionals: false }));
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+  if (values.help) return "help";
+  const get = (name: ServeOptionName): string | undefined => {
+    const spec: OptionSpec = SERVE_OPTIONS[name];
+    return (values[name] as string | undefined) ?? env[envName(name)] ?? spec.default;
+  };
+  const logLevel = get("log-level")!;
+  if (!isLogLevel(logLevel)) throw new ConfigError(`--log-level: expected fatal, error, warn, info, debug, trace or silent, got "${logLevel}"`);
+  const deployer = get("deployer")!;
+  if (deployer !== "manifest" && deployer !== "helm") throw new ConfigError(`--deployer: expected manifest or helm, got "${deployer}"`);
+  const config: ServeConfig = {
+    listen: hostPort(get("listen")!, "listen"),
+    socket: get("socket") || null,
+    httpListen: hostPort(get("http-listen")!, "http-listen"),
+    db: get("db")!,
+    token: get("token") || undefined,
+    logLevel,
+    karmada: get("karmada") || null,
+    deployer,
+    prometheus: url(get("prometheus"), "prometheus"),
+    prometheusIntervalMs: parseDuration(get("prometheus-interval")!, "prometheus-interval"),
+    grafana: url(get("grafana"), "grafana"),
+    shutdownTimeoutMs: parseDuration(get("shutdown-timeout")!, "shutdown-timeout"),
+  };
+  if (!config.listen && !config.socket && !config.httpListen) {
+    throw new ConfigError("nothing to serve: --listen and --http-listen are none and no --socket is given");
+  }
+  return config;
+}

@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import { PassThrough } from "node:stream";
+import { ConfigError, envName, parseDuration, parseServeConfig } from "../../src/cli/serve-config.js";
+import { run } from "../../src/cli/commands/serve.js";
+
+describe("smo serve configuration", () => {
+  it("has loopback defaults and pglite:.smo/db", () => {
+    expect(parseServeConfig([], {})).toEqual({
+      listen: "127.0.0.1:50051",
+      socket: null,
+      httpListen: "127.0.0.1:50052",
+      db: "pglite:.smo/db",
+      token: undefined,
+      logLevel: "info",
+      karmada: null,
+      deployer: "manifest",
+      prometheus: null,
+      prometheusIntervalMs: 1000,
+      grafana: null,
+      shutdownTimeoutMs: 10_000,
+    });
+  });
+
+  it("reads SMO_<NAME> env vars, and flags win over them", () => {
+    const env = { SMO_LISTEN: "127.0.0.1:6000", SMO_DB: "memory", SMO_HTTP_LISTEN: "none", SMO_TOKEN: "t", SMO_PROMETHEUS_INTERVAL: "250ms", SMO_KARMADA: "sim" };
+    const config = parseServeConfig(["--listen", "[::1]:7000", "--socket", "/tmp/x.sock", "--prometheus", "http://127.0.0.1:9090/"], env);
+    expect(config).toMatchObject({
+      listen: "[::1]:7000",
+      socket: "/tmp/x.sock",
+      httpListen: null,
+      db: "memory",
+      token: "t",
+      karmada: "sim",
+      prometheus: "http://127.0.0.1:9090",
+      prometheusIntervalMs: 250,
+    });
+    expect(envName("prometheus-interval")).toBe("SMO_PROMETHEUS_INTERVAL");
+  });
+
+  it("rejects bad values naming the flag", () => {
+    const bad: [string[], RegExp][] = [
+      [["--listen", "50051"], /--listen: expected host:port/],
+      [["--listen", "127.0.0.1:70000"], /--listen/],
+      [["--log-level", "loud"], /--log-level/],
+      [["--deployer", "kustomize"], /--deployer/],
+      [["--prometheus", "ftp://x"], /--prometheus: expected an http\(s\) URL/],
+      [["--prometheus-interval", "soon"], /--prometheus-interval/],
+      [["--listen", "none", "--http-listen", "none"], /nothing to serve/],
+      [["--unknown"], /--unknown/],
+    ];
+    for (const [args, message] of bad) expect(() => parseServeConfig(args, {})).toThrow(message);
+    expect(() => parseServeConfig(["--listen", "x"], {})).toThrow(ConfigError);
+  });
+
+  it("parses durations", () => {
+    expect(parseDuration("1s", "x")).toBe(1000);
+    expect(parseDuration("500ms", "x")).toBe(500);
+    expect(parseDuration("2.5", "x")).toBe(2500);
+    expect(parseDuration("1m", "x")).toBe(60_000);
+    expect(() => parseDuration("0s", "x")).toThrow(/positive/);
+  });
+
+  it("`smo serve` exits 1 with the message on a bad flag, and prints usage on --help", async () => {
+    let err = "";
+    const stderr = new PassThrough().on("data", (d: Buffer) => (err += d.toString()));
+    expect(await run(["--listen", "nope"], { stdout: new PassThrough(), stderr, env: {} })).toBe(1);
+    expect(err).toContain("smo serve: --listen: expected host:port");
+    let out = "";
+    const stdout = new PassThrough().on("data", (d: Buffer) => (out += d.toString()));
+    expect(await run(["--help"], { stdout, stderr, env: {} })).toBe(0);
+    expect(out).toContain("--http-listen");
+    expect(out).toContain("env SMO_HTTP_LISTEN");
+  });
+});
