@@ -6,7 +6,7 @@ import { chmod } from "node:fs/promises";
 import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
 import { clearStaleSocket } from "./socket.js";
 
-export type ListenTarget = { host: string; port: number } | { path: string };
+export type ListenTarget = { host: string; port: number } | { path: string; mode?: number };
 
 export class GrpcListener {
   private readonly connections = new Set<Socket>();
@@ -35,7 +35,8 @@ export class GrpcListener {
       } finally {
         process.umask(previous);
       }
-      await chmod(target.path, 0o600);
+      // A wider mode (0660 for a group such as hop3) is an explicit deployment choice; 0600 is the default.
+      await chmod(target.path, target.mode ?? 0o600);
       listener.address = target.path;
     } else {
       await listenOn(net, { host: target.host, port: target.port });

@@ -28,6 +28,8 @@ export interface ServerOptions {
   listen?: string | null;
   /** Path of the gRPC Unix socket; null/undefined = none. */
   socketPath?: string | null;
+  /** Mode of the socket file (default 0o600; 0o660 lets a group such as hop3 connect). */
+  socketMode?: number;
   /** host:port for the HTTP/1.1 port; null/undefined = none. */
   httpListen?: string | null;
   /** Bearer token required on the TCP listeners; empty/undefined = no auth. */
@@ -128,7 +130,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (options.socketPath) {
       const server = makeGrpcServer("grpc-uds", undefined);
       grpcServers.push(server);
-      listeners.push(await GrpcListener.listen(server, { path: options.socketPath }));
+      listeners.push(await GrpcListener.listen(server, { path: options.socketPath, mode: options.socketMode }));
     }
     if (options.httpListen) {
       const handler = createHttpHandler({

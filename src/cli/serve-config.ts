@@ -9,10 +9,17 @@ interface OptionSpec {
   help: string;
 }
 
+const bool = (v: string, option: string): boolean => {
+  if (/^(true|1|yes|on)$/i.test(v)) return true;
+  if (/^(false|0|no|off|)$/i.test(v)) return false;
+  throw new ConfigError(`--${option}: expected true or false, got "${v}"`);
+};
+
 /** The flags of `smo serve`, in the order `smo serve --help` lists them. */
 export const SERVE_OPTIONS = {
   listen: { default: "127.0.0.1:50051", help: "gRPC host:port (\"none\" = no TCP listener)" },
   socket: { help: "gRPC Unix socket path, created mode 0600 (no token needed there)" },
+  "socket-mode": { default: "0600", help: "mode of the socket file in octal (0660 lets the socket's group, e.g. hop3, connect)" },
   "http-listen": { default: "127.0.0.1:50052", help: "HTTP/1.1 host:port: Connect, /metrics, /healthz (\"none\" = off)" },
   db: { default: "pglite:.smo/db", help: "postgres://…, pglite:PATH or memory" },
   token: { help: "bearer token required on the TCP listeners (prefer the env var SMO_TOKEN)" },
@@ -21,7 +28,21 @@ export const SERVE_OPTIONS = {
   deployer: { default: "manifest", help: "workload driver: manifest or helm" },
   prometheus: { help: "Prometheus base URL for pulled load" },
   "prometheus-interval": { default: "1s", help: "Prometheus pull interval (500ms, 1s, 2.5s)" },
-  grafana: { help: "Grafana base URL for dashboards" },
+  "prometheus-query": {
+    help: "PromQL template of the pulled load, grouped by service; {{project}} and {{window}} are filled in (escaped)",
+  },
+  "prometheus-window": { default: "5s", help: "rate window of the pulled load query" },
+  "prometheus-rules-file": {
+    help: "write alert rules to this Prometheus rule file and POST /-/reload to --prometheus (default: a PrometheusRule on Karmada)",
+  },
+  grafana: { help: "Grafana base URL for dashboards (token in SMO_GRAFANA_TOKEN, or SMO_GRAFANA_USER/SMO_GRAFANA_PASSWORD)" },
+  "insecure-registries": { help: "comma-separated registries (host:port) reached over plain HTTP (also INSECURE_REGISTRY)" },
+  stabilization: { default: "30s", help: "scale-down stabilisation window" },
+  "reconcile-interval": { default: "15s", help: "period of the drift-repairing reconcile" },
+  "sim-clusters": { default: "3", help: "--karmada sim: number of member clusters" },
+  "sim-gpu-clusters": { default: "1", help: "--karmada sim: how many of them (the first) have GPUs" },
+  "sim-pod-start": { default: "1s", help: "--karmada sim: delay before a scheduled pod is ready" },
+  demo: { default: "false", help: "deploy the demo graph (project demo) at start-up if it is not there (npm start does)" },
   "shutdown-timeout": { default: "10s", help: "how long SIGTERM lets calls in flight finish" },
 } satisfies Record<string, OptionSpec>;
 
@@ -39,7 +60,16 @@ export interface ServeConfig {
   deployer: "manifest" | "helm";
   prometheus: string | null;
   prometheusIntervalMs: number;
+  prometheusQuery: string | undefined;
+  prometheusWindow: string;
+  prometheusRulesFile: string | null;
   grafana: string | null;
+  insecureRegistries: string[];
+  stabilizationMs: number;
+  reconcileMs: number;
+  socketMode: number;
+  sim: { clusters: number; gpuClusters: number; podStartMs: number };
+  demo: boolean;
   shutdownTimeoutMs: number;
 }
 
@@ -76,6 +106,19 @@ function url(value: string | undefined, option: string): string | null {
     throw new ConfigError(`--${option}: expected an http(s) URL, got "${value}"`);
   }
   return value.replace(/\/+$/, "");
+}
+
+function octal(value: string, option: string): number {
+  if (!/^0?[0-7]{3}$/.test(value)) throw new ConfigError(`--${option}: expected an octal mode like 0600 or 0660, got "${value}"`);
+  const mode = parseInt(value, 8);
+  if (mode & 0o007) throw new ConfigError(`--${option}: refusing a mode that lets every local user connect (${value})`);
+  return mode;
+}
+
+function count(value: string, option: string, min: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new ConfigError(`--${option}: expected an integer ≥ ${min}, got "${value}"`);
+  return n;
 }
 
 export function serveUsage(): string {
@@ -115,9 +158,29 @@ export function parseServeConfig(args: string[], env: NodeJS.ProcessEnv): ServeC
     deployer,
     prometheus: url(get("prometheus"), "prometheus"),
     prometheusIntervalMs: parseDuration(get("prometheus-interval")!, "prometheus-interval"),
+    prometheusQuery: get("prometheus-query") || undefined,
+    prometheusWindow: get("prometheus-window")!,
+    prometheusRulesFile: get("prometheus-rules-file") || null,
     grafana: url(get("grafana"), "grafana"),
+    insecureRegistries: (get("insecure-registries") ?? "").split(",").map((s) => s.trim()).filter(Boolean),
+    stabilizationMs: parseDuration(get("stabilization")!, "stabilization"),
+    reconcileMs: parseDuration(get("reconcile-interval")!, "reconcile-interval"),
+    socketMode: octal(get("socket-mode")!, "socket-mode"),
+    sim: {
+      clusters: count(get("sim-clusters")!, "sim-clusters", 1),
+      gpuClusters: count(get("sim-gpu-clusters")!, "sim-gpu-clusters", 0),
+      podStartMs: parseDuration(get("sim-pod-start")!, "sim-pod-start"),
+    },
+    demo: bool(get("demo")!, "demo"),
     shutdownTimeoutMs: parseDuration(get("shutdown-timeout")!, "shutdown-timeout"),
   };
+  if (config.prometheusRulesFile && !config.prometheus) {
+    throw new ConfigError("--prometheus-rules-file needs --prometheus (the server to reload)");
+  }
+  if (config.demo && !config.karmada) throw new ConfigError("--demo needs --karmada (sim or a kubeconfig)");
+  if (config.sim.gpuClusters > config.sim.clusters) {
+    throw new ConfigError("--sim-gpu-clusters cannot exceed --sim-clusters");
+  }
   if (!config.listen && !config.socket && !config.httpListen) {
     throw new ConfigError("nothing to serve: --listen and --http-listen are none and no --socket is given");
   }

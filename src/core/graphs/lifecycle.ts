@@ -100,6 +100,12 @@ export class GraphLifecycle {
     this.core.hub.published(events);
   }
 
+  /** Calls `listener` with the events of every graph after their transaction committed (no replay). */
+  subscribe(listener: (events: EventRecord[]) => void): Subscription {
+    const off = this.core.hub.subscribe(listener);
+    return { stop: off };
+  }
+
   /** Alertmanager webhook alerts (labels graph, service, alertname/event). Never throws for unknown labels. */
   handleAlerts(alerts: IncomingAlert[]): Promise<AlertOutcome> {
     return handleAlerts(this.core, alerts);

@@ -11,9 +11,23 @@ export class EventHub {
   private readonly waiters = new Map<string, Set<() => void>>();
   /** The last events of removed graphs: their rows went with the graph (cascade), watchers still get them. */
   private readonly removed = new Map<string, EventRecord[]>();
+  /** Other components following every graph's events (the elasticity loop refreshes a graph on change). */
+  private readonly listeners = new Set<(events: EventRecord[]) => void>();
+
+  subscribe(listener: (events: EventRecord[]) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
 
   /** Called after the transaction that appended `events` committed. */
   published(events: EventRecord[]): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(events);
+      } catch {
+        // A listener's failure is its own; the lifecycle and the watchers go on.
+      }
+    }
     const graphs = new Set(events.map((e) => e.graph));
     for (const g of graphs) {
       const set = this.waiters.get(g);

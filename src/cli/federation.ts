@@ -1,0 +1,193 @@
+// Composition of everything that acts on the Karmada federation under `smo serve`: the (simulated or real)
+// Karmada API, the deployer, the alert-rule sink, dashboards, artifacts, the graph lifecycle and the
+// elasticity loop with its Prometheus source. Built only when --karmada is given; closed in reverse order.
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Registry } from "prom-client";
+import { createKarmadaClient, createManifestDeployer, createHelmDeployer, createPrometheusRuleSink } from "../adapters/karmada/index.js";
+import { clusterDashboard, createGrafanaPublisher, graphDashboard, serviceDashboard } from "../adapters/grafana/index.js";
+import { createOciArtifactSource, insecureRegistriesFromEnv } from "../adapters/oci/index.js";
+import { createAlertWebhookHandler, createPrometheusLoadQuery, createRuleFileSink } from "../adapters/prometheus/index.js";
+import { GraphLifecycle } from "../core/graphs/lifecycle.js";
+import type { GraphLifecycleOptions } from "../core/graphs/types.js";
+import { ElasticityController } from "../core/elasticity/controller.js";
+import { PrometheusLoadSource } from "../core/elasticity/prometheus-source.js";
+import { watchClusterCapacity } from "../core/elasticity/cluster-capacity.js";
+import { createElasticityMetrics } from "../core/elasticity/metrics.js";
+import type { Store } from "../core/ports/store.js";
+import type { HttpRoute } from "../api/http.js";
+import { startSim } from "../sim/index.js";
+import type { Solver } from "../solver/solver.js";
+import { strategyNames } from "../solver/index.js";
+import type { Logger } from "../observability/logger.js";
+import type { ServeConfig } from "./serve-config.js";
+import { DEMO_DESCRIPTOR, DEMO_PROJECT } from "./demo-graph.js";
+
+export interface Federation {
+  lifecycle: GraphLifecycle;
+  elasticity: ElasticityController;
+  httpRoutes: HttpRoute[];
+  /** URL of the simulated Karmada API when --karmada sim. */
+  simUrl?: string;
+  close(): Promise<void>;
+}
+
+/** Events after which the elasticity loop re-reads a graph (its services, clusters or state changed). */
+const REFRESHING_EVENTS = new Set(["deployed", "placed", "replaced", "started", "stopped", "removed", "service-triggered"]);
+
+export async function startFederation(
+  config: ServeConfig,
+  deps: { store: Store; solver: Solver; logger: Logger; registry: Registry; env: NodeJS.ProcessEnv },
+): Promise<Federation> {
+  const { store, solver, logger, registry, env } = deps;
+  const closers: (() => Promise<void> | void)[] = [];
+  const close = async () => {
+    for (const fn of closers.reverse()) {
+      await Promise.resolve()
+        .then(fn)
+        .catch((err: unknown) => logger.warn({ err }, "federation shutdown step failed"));
+    }
+  };
+  try {
+    let kubeconfig = config.karmada!;
+    let kubeconfigPath = config.karmada!;
+    let simUrl: string | undefined;
+    if (config.karmada === "sim") {
+      const sim = await startSim({
+        clusters: config.sim.clusters,
+        gpuClusters: config.sim.gpuClusters,
+        podStartMs: config.sim.podStartMs,
+        logger: logger.child({ component: "sim" }),
+      });
+      closers.push(() => sim.close());
+      simUrl = sim.url;
+      kubeconfig = sim.kubeconfig();
+      // helm and kubectl need a file: keep one for as long as the simulator runs.
+      const dir = await mkdtemp(join(tmpdir(), "smo-sim-"));
+      kubeconfigPath = join(dir, "kubeconfig.yaml");
+      await writeFile(kubeconfigPath, kubeconfig, { mode: 0o600 });
+      closers.push(() => rm(dir, { recursive: true, force: true }));
+      logger.info({ url: sim.url, kubeconfig: kubeconfigPath, clusters: config.sim.clusters }, "simulated Karmada federation started");
+    }
+    const karmada = createKarmadaClient({ kubeconfig, logger: logger.child({ component: "karmada" }) });
+    closers.push(() => karmada.close());
+
+    const deployer =
+      config.deployer === "helm"
+        ? createHelmDeployer({ kubeconfigPath, logger, plainHttp: config.insecureRegistries.length > 0 })
+        : createManifestDeployer(karmada);
+    const rules = config.prometheusRulesFile
+      ? createRuleFileSink({ path: config.prometheusRulesFile, prometheusUrl: config.prometheus ?? undefined })
+      : createPrometheusRuleSink(karmada);
+    const dashboards: GraphLifecycleOptions["dashboards"] = config.grafana
+      ? {
+          publisher: createGrafanaPublisher({
+            url: config.grafana,
+            token: env.SMO_GRAFANA_TOKEN || undefined,
+            basic: env.SMO_GRAFANA_USER ? { user: env.SMO_GRAFANA_USER, password: env.SMO_GRAFANA_PASSWORD ?? "" } : undefined,
+            logger,
+          }),
+          builder: {
+            graphDashboard: (t) => graphDashboard({ graph: t.graph, project: t.project, services: t.services.map((s) => s.name) }),
+            serviceDashboard: (t, s) => serviceDashboard({ graph: t.graph, project: t.project, service: s }),
+            clusterDashboard: (c) => clusterDashboard({ cluster: c }),
+          },
+        }
+      : undefined;
+    const artifacts = createOciArtifactSource({
+      insecureRegistries: [...config.insecureRegistries, ...insecureRegistriesFromEnv(env)],
+      logger,
+    });
+
+    const lifecycle = new GraphLifecycle({
+      store,
+      karmada,
+      deployer,
+      solver,
+      logger: logger.child({ component: "lifecycle" }),
+      rules,
+      dashboards,
+      artifacts,
+      hdagOptions: { placementStrategies: strategyNames() },
+    });
+    closers.push(() => lifecycle.close());
+
+    const capacity = watchClusterCapacity(karmada);
+    closers.push(() => capacity.stop());
+    const metrics = createElasticityMetrics(registry);
+    const elasticity = new ElasticityController(
+      {
+        store,
+        karmada,
+        solver,
+        capacity,
+        metrics,
+        logger,
+        replacer: {
+          // A direct call, never an RPC to ourselves (DESIGN §6).
+          replaceForCapacity: async (graph) => {
+            await lifecycle.replace(graph, {});
+          },
+        },
+      },
+      { stabilizationMs: config.stabilizationMs, reconcileMs: config.reconcileMs },
+    );
+    const events = lifecycle.subscribe((list) => {
+      for (const graph of new Set(list.filter((e) => REFRESHING_EVENTS.has(e.type)).map((e) => e.graph))) {
+        elasticity.refreshGraph(graph).catch((err: unknown) => logger.warn({ err, graph }, "elasticity refresh failed"));
+      }
+    });
+    closers.push(() => events.stop());
+
+    // Start-up: inventory, then finish whatever a previous process left in the outbox, then follow the members.
+    await lifecycle.inventory.sync().catch((err: unknown) => logger.warn({ err }, "cluster sync at start-up failed; will retry on use"));
+    const resumed = await lifecycle.resume();
+    if (resumed.graphs.length) logger.info(resumed, "resumed pending Karmada actions");
+    const clusterWatch = lifecycle.watchClusters();
+    closers.push(() => clusterWatch.stop());
+    await elasticity.start();
+    closers.push(() => elasticity.stop());
+
+    if (config.prometheus) {
+      const source = new PrometheusLoadSource(
+        {
+          query: createPrometheusLoadQuery({ url: config.prometheus, template: config.prometheusQuery, window: config.prometheusWindow }),
+          sink: elasticity,
+          metrics,
+          logger,
+        },
+        config.prometheusIntervalMs,
+      );
+      source.start();
+      closers.push(() => source.stop());
+    }
+
+    if (config.demo) await deployDemo(lifecycle, logger);
+
+    const httpRoutes: HttpRoute[] = [
+      {
+        method: "POST",
+        path: "/v1/alerts",
+        handle: createAlertWebhookHandler(async (payload) => {
+          const outcome = await lifecycle.handleAlerts(payload.alerts);
+          logger.info({ ...outcome, alerts: payload.alerts.length }, "alertmanager webhook");
+        }),
+      },
+    ];
+    return { lifecycle, elasticity, httpRoutes, simUrl, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+async function deployDemo(lifecycle: GraphLifecycle, logger: Logger): Promise<void> {
+  try {
+    const result = await lifecycle.deploy({ project: DEMO_PROJECT, descriptor: DEMO_DESCRIPTOR });
+    logger.info({ graph: result.graph.name, created: result.created, placement: result.graph.placement }, "demo graph ready");
+  } catch (err) {
+    // A demo that cannot deploy (e.g. a real federation without a GPU member) must not stop the sidecar.
+    logger.warn({ err }, "demo graph not deployed");
+  }
+}
