@@ -16,9 +16,31 @@ describe("smo serve configuration", () => {
       deployer: "manifest",
       prometheus: null,
       prometheusIntervalMs: 1000,
+      prometheusQuery: undefined,
+      prometheusWindow: "5s",
+      prometheusRulesFile: null,
       grafana: null,
+      insecureRegistries: [],
+      stabilizationMs: 30_000,
+      reconcileMs: 15_000,
+      socketMode: 0o600,
+      sim: { clusters: 3, gpuClusters: 1, podStartMs: 1000 },
+      demo: false,
       shutdownTimeoutMs: 10_000,
     });
+  });
+
+  it("validates the federation options", () => {
+    expect(parseServeConfig(["--socket-mode", "0660", "--karmada", "sim", "--demo", "true"], {})).toMatchObject({
+      socketMode: 0o660,
+      demo: true,
+    });
+    expect(() => parseServeConfig(["--socket-mode", "0666"], {})).toThrow(/every local user/);
+    expect(() => parseServeConfig(["--socket-mode", "rw"], {})).toThrow(/octal/);
+    expect(() => parseServeConfig(["--demo", "true"], {})).toThrow(/--demo needs --karmada/);
+    expect(() => parseServeConfig(["--prometheus-rules-file", "/tmp/r.yml"], {})).toThrow(/needs --prometheus/);
+    expect(() => parseServeConfig(["--sim-clusters", "2", "--sim-gpu-clusters", "3"], {})).toThrow(/cannot exceed/);
+    expect(() => parseServeConfig(["--sim-clusters", "0"], {})).toThrow(/integer ≥ 1/);
   });
 
   it("reads SMO_<NAME> env vars, and flags win over them", () => {
