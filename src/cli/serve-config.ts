@@ -42,6 +42,9 @@ export const SERVE_OPTIONS = {
   "sim-clusters": { default: "3", help: "--karmada sim: number of member clusters" },
   "sim-gpu-clusters": { default: "1", help: "--karmada sim: how many of them (the first) have GPUs" },
   "sim-pod-start": { default: "1s", help: "--karmada sim: delay before a scheduled pod is ready" },
+  "fault-kill-after-commit": {
+    help: "chaos testing only: SIGKILL the process right after a mutation of this kind (deploy, start, stop, remove, replace) committed",
+  },
   demo: { default: "false", help: "deploy the demo graph (project demo) at start-up if it is not there (npm start does)" },
   "shutdown-timeout": { default: "10s", help: "how long SIGTERM lets calls in flight finish" },
 } satisfies Record<string, OptionSpec>;
@@ -70,6 +73,7 @@ export interface ServeConfig {
   socketMode: number;
   sim: { clusters: number; gpuClusters: number; podStartMs: number };
   demo: boolean;
+  faultKillAfterCommit: string | null;
   shutdownTimeoutMs: number;
 }
 
@@ -172,10 +176,15 @@ export function parseServeConfig(args: string[], env: NodeJS.ProcessEnv): ServeC
       podStartMs: parseDuration(get("sim-pod-start")!, "sim-pod-start"),
     },
     demo: bool(get("demo")!, "demo"),
+    faultKillAfterCommit: get("fault-kill-after-commit") || null,
     shutdownTimeoutMs: parseDuration(get("shutdown-timeout")!, "shutdown-timeout"),
   };
   if (config.prometheusRulesFile && !config.prometheus) {
     throw new ConfigError("--prometheus-rules-file needs --prometheus (the server to reload)");
+  }
+  const faultOps = ["deploy", "start", "stop", "remove", "replace"];
+  if (config.faultKillAfterCommit && !faultOps.includes(config.faultKillAfterCommit)) {
+    throw new ConfigError(`--fault-kill-after-commit: expected one of ${faultOps.join(", ")}, got "${config.faultKillAfterCommit}"`);
   }
   if (config.demo && !config.karmada) throw new ConfigError("--demo needs --karmada (sim or a kubeconfig)");
   if (config.sim.gpuClusters > config.sim.clusters) {

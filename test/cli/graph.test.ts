@@ -72,7 +72,7 @@ describe("smo graph get", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("name:      shop\nproject:   retail\nstatus:    running\n");
     expect(r.stdout).toMatch(/SERVICE\s+STATUS\s+CLUSTER\s+READY\s+CPU\s+MEMORY/);
-    expect(r.stdout).toMatch(/frontend\s+deployed\s+member1\s+0\/2\s+0\.5\s+536870912/);
+    expect(r.stdout).toMatch(/frontend\s+deployed\s+member1\s+0\/2\s+0\.5\s+512Mi/);
     expect(r.stdout).toMatch(/backend\s+deployed\s+member2/);
   });
 

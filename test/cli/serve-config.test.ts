@@ -26,6 +26,7 @@ describe("smo serve configuration", () => {
       socketMode: 0o600,
       sim: { clusters: 3, gpuClusters: 1, podStartMs: 1000 },
       demo: false,
+      faultKillAfterCommit: null,
       shutdownTimeoutMs: 10_000,
     });
   });

@@ -1,129 +1,92 @@
-// `smo graph <subcommand>`: a table of subcommands so that deploy, start, stop, remove, replace and watch
-// can be added as entries (each a module exporting `run`) without touching the others.
-import { parseArgs, type ParseArgsConfig } from "node:util";
+// `smo graph <subcommand>`: a table of subcommands, each a small entry; deploy/replace and watch live in their
+// own modules (graph-deploy.ts, graph-watch.ts), the table/text output in graph-format.ts.
 import type { CommandIO } from "../main.js";
-import { SmoClient, clientOptionsFrom, describeError } from "../client.js";
-import { enumLabel, jsonOf, parseOutputFormat, table } from "../output.js";
-import { GraphService, GetGraphResponseSchema, ListGraphsResponseSchema } from "../../gen/smo/v1/graph_pb.js";
-import { GraphStatus, ServiceStatus, type Graph } from "../../gen/smo/v1/types_pb.js";
+import { jsonOf, parseOutputFormat } from "../output.js";
+import {
+  GraphService,
+  GetGraphResponseSchema,
+  ListGraphsResponseSchema,
+  RemoveGraphResponseSchema,
+  StartGraphResponseSchema,
+  StopGraphResponseSchema,
+} from "../../gen/smo/v1/graph_pb.js";
+import { dispatch, usageOf, withClient as withCommandClient, type Parsed, type Subcommand } from "./client-command.js";
+import { graphDetail, graphsTable } from "./graph-format.js";
+import { deploy, replace } from "./graph-deploy.js";
+import { watch } from "./graph-watch.js";
 
-export interface Subcommand {
-  summary: string;
-  usage: string;
-  run(args: string[], io: CommandIO): Promise<number>;
-}
+export { CLIENT_FLAGS, type Subcommand } from "./client-command.js";
 
-/** Flags every client subcommand accepts. */
-export const CLIENT_FLAGS = {
-  address: { type: "string" },
-  output: { type: "string", short: "o" },
-  help: { type: "boolean", short: "h" },
-} as const satisfies ParseArgsConfig["options"];
-
-/** Parses `args`, connects, runs `body`, and turns any failure into exit code 1 with the status on stderr. */
-export async function withClient(
+/** withClient of client-command.ts with the `smo graph:` prefix on usage errors. */
+export function withClient(
   args: string[],
   io: CommandIO,
   sub: Pick<Subcommand, "usage">,
-  config: { options?: ParseArgsConfig["options"]; positionals?: number },
-  body: (client: SmoClient, parsed: { values: Record<string, unknown>; positionals: string[] }) => Promise<void>,
+  config: Parameters<typeof withCommandClient>[4],
+  body: Parameters<typeof withCommandClient>[5],
 ): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, options: { ...CLIENT_FLAGS, ...config.options }, allowPositionals: true, strict: true });
-    if (parsed.values.help) {
-      io.stdout.write(sub.usage);
-      return 0;
-    }
-    if (parsed.positionals.length !== (config.positionals ?? 0)) throw new Error(`wrong number of arguments\n${sub.usage}`);
-    parseOutputFormat(parsed.values.output as string | undefined);
-  } catch (err) {
-    io.stderr.write(`smo graph: ${(err as Error).message}\n`);
-    return 1;
-  }
-  const client = new SmoClient(clientOptionsFrom({ address: parsed.values.address as string | undefined }, io.env));
-  try {
-    await body(client, parsed as { values: Record<string, unknown>; positionals: string[] });
-    return 0;
-  } catch (err) {
-    io.stderr.write(`${describeError(err)}\n`);
-    return 1;
-  } finally {
-    client.close();
-  }
+  return withCommandClient("graph", args, io, sub, config, body);
 }
 
-const graphStatus = (g: Graph) => enumLabel(GraphStatus[g.status], "");
-const serviceStatus = (s: ServiceStatus) => enumLabel(ServiceStatus[s], "");
-
-function graphsTable(graphs: Graph[]): string {
-  if (graphs.length === 0) return "no graphs\n";
-  const rows = graphs.map((g) => [g.name, g.project, graphStatus(g), g.version, String(g.services.length), g.strategy]);
-  return table([["NAME", "PROJECT", "STATUS", "VERSION", "SERVICES", "STRATEGY"], ...rows]);
-}
-
-function graphDetail(g: Graph): string {
-  const head = [
-    `name:      ${g.name}`,
-    `project:   ${g.project}`,
-    `status:    ${graphStatus(g)}`,
-    `version:   ${g.version}`,
-    `strategy:  ${g.strategy}`,
-    ...(g.dashboardUrl ? [`dashboard: ${g.dashboardUrl}`] : []),
-    ...(g.message ? [`message:   ${g.message}`] : []),
-  ].join("\n");
-  const rows = g.services.map((s) => [
-    s.name,
-    serviceStatus(s.status),
-    s.cluster || "-",
-    `${s.readyReplicas}/${s.desiredReplicas}`,
-    String(s.cpu),
-    String(s.memoryBytes),
-  ]);
-  const services = rows.length ? table([["SERVICE", "STATUS", "CLUSTER", "READY", "CPU", "MEMORY"], ...rows]) : "no services\n";
-  return `${head}\n\n${services}`;
-}
+const format = (parsed: Parsed) => parseOutputFormat(parsed.values.output as string | undefined);
+const ADDRESS = "[-o json|table] [--address HOST:PORT|unix:///PATH]";
 
 const list: Subcommand = {
   summary: "list graphs (all projects unless --project)",
-  usage: "usage: smo graph list [--project P] [-o json|table] [--address HOST:PORT|unix:///PATH]\n",
+  usage: `usage: smo graph list [--project P] ${ADDRESS}\n`,
   run: (args, io) =>
-    withClient(args, io, list, { options: { project: { type: "string" } } }, async (client, { values }) => {
-      const format = parseOutputFormat(values.output as string | undefined);
-      const response = await client.unary(GraphService.method.listGraphs, { project: (values.project as string | undefined) ?? "" });
-      io.stdout.write(format === "json" ? jsonOf(ListGraphsResponseSchema, response) : graphsTable(response.graphs));
+    withClient(args, io, list, { options: { project: { type: "string" } } }, async (client, parsed) => {
+      const response = await client.unary(GraphService.method.listGraphs, { project: (parsed.values.project as string | undefined) ?? "" });
+      io.stdout.write(format(parsed) === "json" ? jsonOf(ListGraphsResponseSchema, response) : graphsTable(response.graphs));
     }),
 };
 
 const get: Subcommand = {
-  summary: "show one graph with its services",
-  usage: "usage: smo graph get NAME [-o json|table] [--address HOST:PORT|unix:///PATH]\n",
+  summary: "show one graph: status, last decision, services with cluster and replicas",
+  usage: `usage: smo graph get NAME ${ADDRESS}\n`,
   run: (args, io) =>
-    withClient(args, io, get, { positionals: 1 }, async (client, { values, positionals }) => {
-      const format = parseOutputFormat(values.output as string | undefined);
-      const response = await client.unary(GraphService.method.getGraph, { name: positionals[0]! });
-      io.stdout.write(format === "json" ? jsonOf(GetGraphResponseSchema, response) : graphDetail(response.graph!));
+    withClient(args, io, get, { positionals: 1 }, async (client, parsed) => {
+      const response = await client.unary(GraphService.method.getGraph, { name: parsed.positionals[0]! });
+      io.stdout.write(format(parsed) === "json" ? jsonOf(GetGraphResponseSchema, response) : graphDetail(response.graph!));
     }),
 };
 
-/** Other parts add deploy, start, stop, remove, replace, watch here. */
-export const subcommands: Record<string, Subcommand> = { list, get };
+const start: Subcommand = {
+  summary: "re-apply the workloads of a stopped graph (same placement)",
+  usage: `usage: smo graph start NAME ${ADDRESS}\n`,
+  run: (args, io) =>
+    withClient(args, io, start, { positionals: 1 }, async (client, parsed) => {
+      const response = await client.unary(GraphService.method.startGraph, { name: parsed.positionals[0]! });
+      io.stdout.write(format(parsed) === "json" ? jsonOf(StartGraphResponseSchema, response) : `graph ${response.graph!.name} started\n\n${graphDetail(response.graph!)}`);
+    }),
+};
+
+const stop: Subcommand = {
+  summary: "remove the workloads and policies of a graph, keep its state",
+  usage: `usage: smo graph stop NAME ${ADDRESS}\n`,
+  run: (args, io) =>
+    withClient(args, io, stop, { positionals: 1 }, async (client, parsed) => {
+      const response = await client.unary(GraphService.method.stopGraph, { name: parsed.positionals[0]! });
+      io.stdout.write(format(parsed) === "json" ? jsonOf(StopGraphResponseSchema, response) : `graph ${response.graph!.name} stopped\n\n${graphDetail(response.graph!)}`);
+    }),
+};
+
+const remove: Subcommand = {
+  summary: "delete everything smo created for a graph, then its state",
+  usage: `usage: smo graph remove NAME ${ADDRESS}\n`,
+  run: (args, io) =>
+    withClient(args, io, remove, { positionals: 1 }, async (client, parsed) => {
+      const response = await client.unary(GraphService.method.removeGraph, { name: parsed.positionals[0]! });
+      io.stdout.write(format(parsed) === "json" ? jsonOf(RemoveGraphResponseSchema, response) : `graph ${response.name} removed\n`);
+    }),
+};
+
+export const subcommands: Record<string, Subcommand> = { deploy, list, get, start, stop, replace, remove, watch };
 
 export function graphUsage(): string {
-  const lines = Object.entries(subcommands).map(([name, s]) => `  ${name.padEnd(10)} ${s.summary}`);
-  return `usage: smo graph <subcommand> [options]\n\nsubcommands:\n${lines.join("\n")}\n\nThe server address comes from --address, else SMO_ADDRESS, else 127.0.0.1:50051; the token from SMO_TOKEN.\n`;
+  return usageOf("graph", subcommands);
 }
 
-export async function run(args: string[], io: CommandIO): Promise<number> {
-  const [name, ...rest] = args;
-  if (!name || name === "help" || name === "--help" || name === "-h") {
-    io.stdout.write(graphUsage());
-    return name ? 0 : 1;
-  }
-  const sub = subcommands[name];
-  if (!sub) {
-    io.stderr.write(`smo graph: unknown subcommand "${name}"\n${graphUsage()}`);
-    return 1;
-  }
-  return sub.run(rest, io);
+export function run(args: string[], io: CommandIO): Promise<number> {
+  return dispatch("graph", subcommands, args, io);
 }
