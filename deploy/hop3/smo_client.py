@@ -6,7 +6,8 @@ Stubs come from smo's proto/ through gen_stubs.sh (put their directory on sys.pa
     graph = client.deploy_graph("demo", descriptor=open("hdag.yaml").read())
     client.report_load([("image-detection-graph", "image-detection", 120.0)])
     for decision in client.watch_decisions(graph="image-detection-graph", timeout=10):
-        print(decision.service, decision.previous_replicas, "->", decision.replicas)
+        print(decision.id, decision.service, decision.previous_replicas, "->", decision.replicas,
+              "ready" if decision.times.HasField("ready_at") else "actuated")
 """
 
 from __future__ import annotations
@@ -75,20 +76,41 @@ class SmoClient:
     def list_graphs(self, project: str = ""):
         return list(self._call(self._graphs.ListGraphs, self._pb.ListGraphsRequest(project=project)).graphs)
 
-    def report_load(self, samples: Iterable[Sample]) -> int:
-        """Pushes (graph, service, requests_per_second[, observed_at_epoch_seconds]) samples; returns the accepted count."""
+    def _samples(self, samples: Iterable[Sample]):
         msgs = []
         for s in samples:
             sample = self._epb.LoadSample(graph=s[0], service=s[1], requests_per_second=float(s[2]))
             observed = s[3] if len(s) > 3 else time.time()
             sample.observed_at.FromNanoseconds(int(observed * 1e9))
             msgs.append(sample)
-        resp = self._call(self._elasticity.ReportLoad, self._epb.ReportLoadRequest(samples=msgs))
+        return msgs
+
+    def report_load(self, samples: Iterable[Sample]) -> int:
+        """Pushes (graph, service, requests_per_second[, observed_at_epoch_seconds]) samples; returns the accepted count.
+
+        The batch is all or nothing: an unknown graph or service (NOT_FOUND) or a negative/NaN rate
+        (INVALID_ARGUMENT, with the field path in SmoError.violations) rejects every sample of it.
+        Report a changed rate at once (smo decides within milliseconds) and the current rate periodically.
+        """
+        resp = self._call(self._elasticity.ReportLoad, self._epb.ReportLoadRequest(samples=self._samples(samples)))
         return resp.accepted
+
+    def stream_load(self, batches: Iterable[Iterable[Sample]]) -> int:
+        """Streams batches of samples over one call (each batch is applied as it arrives); returns the total accepted."""
+        requests = (self._epb.StreamLoadRequest(samples=self._samples(b)) for b in batches)
+        try:
+            return self._elasticity.StreamLoad(requests, metadata=self._metadata).accepted
+        except grpc.RpcError as err:
+            raise _to_error(err) from None
 
     def watch_decisions(self, graph: str = "", service: str = "", after_id: int = 0,
                         timeout: Optional[float] = None) -> Iterator:
-        """Yields ScalingDecision messages as smo makes them (until `timeout` seconds, or forever)."""
+        """Yields ScalingDecision messages as smo makes them (until `timeout` seconds, or forever).
+
+        A decision arrives when Karmada accepted the scale call, and a second time (same id, times.ready_at
+        set) once the replicas are available. after_id=0 streams only new decisions; pass the last id seen
+        to resume after a disconnect.
+        """
         req = self._epb.WatchDecisionsRequest(graph=graph, service=service, after_id=after_id)
         stream = self._elasticity.WatchDecisions(req, metadata=self._metadata, timeout=timeout)
         try:

@@ -110,6 +110,7 @@ export async function startFederation(
       dashboards,
       artifacts,
       hdagOptions: { placementStrategies: strategyNames() },
+      hooks: config.faultKillAfterCommit ? killAfterCommit(config.faultKillAfterCommit, logger) : undefined,
     });
     closers.push(() => lifecycle.close());
 
@@ -124,6 +125,8 @@ export async function startFederation(
         capacity,
         metrics,
         logger,
+        // `scaled` events wake WatchGraph readers like the lifecycle's own events.
+        onEvents: (list) => lifecycle.notify(list),
         replacer: {
           // A direct call, never an RPC to ourselves (DESIGN §6).
           replaceForCapacity: async (graph) => {
@@ -180,6 +183,17 @@ export async function startFederation(
     await close();
     throw err;
   }
+}
+
+/** Chaos testing (--fault-kill-after-commit): dies between a mutation's commit and its Karmada actions. */
+function killAfterCommit(operation: string, logger: Logger): GraphLifecycleOptions["hooks"] {
+  return {
+    afterCommit: (graph, op) => {
+      if (op !== operation) return;
+      logger.fatal({ graph, operation: op }, "fault injection: SIGKILL after commit");
+      process.kill(process.pid, "SIGKILL");
+    },
+  };
 }
 
 async function deployDemo(lifecycle: GraphLifecycle, logger: Logger): Promise<void> {

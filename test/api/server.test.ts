@@ -179,57 +179,64 @@ describe("OptimizerService", () => {
   });
 });
 
-describe("RPCs of later parts", () => {
-  const unaryCases = [
-    [GraphService.method.deployGraph, "DeployGraph", "graph lifecycle"],
-    [GraphService.method.startGraph, "StartGraph", "graph lifecycle"],
-    [GraphService.method.stopGraph, "StopGraph", "graph lifecycle"],
-    [GraphService.method.removeGraph, "RemoveGraph", "graph lifecycle"],
-    [GraphService.method.replaceGraph, "ReplaceGraph", "graph lifecycle"],
-    [ClusterService.method.listClusters, "ListClusters", "cluster inventory"],
-    [ClusterService.method.syncClusters, "SyncClusters", "cluster inventory"],
-    [ClusterService.method.setClusterProfile, "SetClusterProfile", "cluster inventory"],
-    [ElasticityService.method.reportLoad, "ReportLoad", "elasticity loop"],
-  ] as const;
+describe("ElasticityService without a Karmada federation", () => {
+  const consume = async (stream: AsyncIterable<unknown>) => {
+    for await (const _ of stream) void _;
+  };
+  const unavailable = { code: grpc.status.UNAVAILABLE, details: expect.stringContaining("no Karmada federation configured") };
+  const samples = [{ graph: "shop", service: "frontend", requestsPerSecond: 10 }];
 
-  for (const [method, name, missing] of unaryCases) {
-    it(`${name} answers UNIMPLEMENTED saying what is missing`, async () => {
-      const err = await tcp.unary(method as typeof GraphService.method.deployGraph, {}).catch((e: grpc.ServiceError) => e);
-      expect(err).toMatchObject({ code: grpc.status.UNIMPLEMENTED });
-      expect((err as grpc.ServiceError).details).toMatch(new RegExp(`^${name} is not available yet: it arrives with .*${missing}`));
-    });
-  }
-
-  it("WatchGraph and WatchDecisions (server streams) answer UNIMPLEMENTED", async () => {
-    const consume = async (stream: AsyncIterable<unknown>) => {
-      for await (const _ of stream) void _;
-    };
-    await expect(consume(tcp.serverStream(GraphService.method.watchGraph, { name: "shop" }))).rejects.toMatchObject({
-      code: grpc.status.UNIMPLEMENTED,
-      details: expect.stringContaining("WatchGraph is not available yet"),
-    });
-    await expect(consume(tcp.serverStream(ElasticityService.method.watchDecisions, {}))).rejects.toMatchObject({
-      code: grpc.status.UNIMPLEMENTED,
-      details: expect.stringContaining("WatchDecisions is not available yet"),
-    });
-  });
-
-  it("StreamLoad (client stream) reads the stream, then answers UNIMPLEMENTED", async () => {
-    const batches = [{ samples: [{ graph: "shop", service: "frontend", requestsPerSecond: 10 }] }, { samples: [] }];
-    await expect(tcp.clientStream(ElasticityService.method.streamLoad, batches)).rejects.toMatchObject({
-      code: grpc.status.UNIMPLEMENTED,
-      details: expect.stringContaining("StreamLoad is not available yet"),
-    });
+  it("ReportLoad, StreamLoad and WatchDecisions answer UNAVAILABLE saying how to start smo", async () => {
+    await expect(tcp.unary(ElasticityService.method.reportLoad, { samples })).rejects.toMatchObject(unavailable);
+    await expect(tcp.clientStream(ElasticityService.method.streamLoad, [{ samples }, { samples: [] }])).rejects.toMatchObject(unavailable);
+    await expect(consume(tcp.serverStream(ElasticityService.method.watchDecisions, {}))).rejects.toMatchObject(unavailable);
   });
 
   it("the same answer over Connect JSON", async () => {
-    const res = await fetch(`http://${t.server.httpAddress}/smo.v1.ClusterService/ListClusters`, {
+    const res = await fetch(`http://${t.server.httpAddress}/smo.v1.ElasticityService/ReportLoad`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: "{}",
     });
-    expect(res.status).toBe(501);
-    expect(((await res.json()) as { message: string }).message).toMatch(/^ListClusters is not available yet/);
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as { message: string }).message).toMatch(/^no Karmada federation configured/);
+  });
+});
+
+describe("without a Karmada federation", () => {
+  const NO_FEDERATION = "no Karmada federation configured: start smo serve with --karmada sim or --karmada KUBECONFIG";
+  const unavailable = [
+    ["DeployGraph", () => tcp.unary(GraphService.method.deployGraph, { project: "p", descriptor: "hdaGraph: {}" })],
+    ["StartGraph", () => tcp.unary(GraphService.method.startGraph, { name: "shop" })],
+    ["StopGraph", () => tcp.unary(GraphService.method.stopGraph, { name: "shop" })],
+    ["RemoveGraph", () => tcp.unary(GraphService.method.removeGraph, { name: "shop" })],
+    ["ReplaceGraph", () => tcp.unary(GraphService.method.replaceGraph, { name: "shop" })],
+    ["SyncClusters", () => tcp.unary(ClusterService.method.syncClusters, {})],
+    ["SetClusterProfile", () => tcp.unary(ClusterService.method.setClusterProfile, { name: "member1", profile: { energyCost: 1 } })],
+  ] as const;
+
+  for (const [name, call] of unavailable) {
+    it(`${name} answers UNAVAILABLE saying how to configure Karmada`, async () => {
+      await expect(call()).rejects.toMatchObject({ code: grpc.status.UNAVAILABLE, details: NO_FEDERATION });
+    });
+  }
+
+  it("WatchGraph answers UNAVAILABLE too; ListClusters answers from the store", async () => {
+    const consume = async (stream: AsyncIterable<unknown>) => {
+      for await (const _ of stream) void _;
+    };
+    await expect(consume(tcp.serverStream(GraphService.method.watchGraph, { name: "shop" }))).rejects.toMatchObject({
+      code: grpc.status.UNAVAILABLE,
+      details: NO_FEDERATION,
+    });
+    expect((await tcp.unary(ClusterService.method.listClusters, {})).clusters).toEqual([]);
+    const res = await fetch(`http://${t.server.httpAddress}/smo.v1.ClusterService/SyncClusters`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as { message: string }).message).toBe(NO_FEDERATION);
   });
 });
 
@@ -243,7 +250,7 @@ describe("metrics", () => {
     expect(sample(text, "smo_rpc_total", { method: "GetGraph", code: "NOT_FOUND", transport: "connect" })).toBeGreaterThan(0);
     expect(sample(text, "smo_rpc_total", { method: "GetGraph", code: "NOT_FOUND", transport: "grpc" })).toBeGreaterThan(0);
     expect(sample(text, "smo_rpc_in_flight", { method: "ListGraphs", transport: "grpc" })).toBe(0);
-    expect(text).toMatch(/smo_rpc_total\{[^}]*code="UNIMPLEMENTED"[^}]*\} [1-9]/);
+    expect(text).toMatch(/smo_rpc_total\{[^}]*code="UNAVAILABLE"[^}]*\} [1-9]/);
   });
 });
 

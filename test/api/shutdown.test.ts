@@ -141,7 +141,8 @@ describe("smo serve under SIGTERM", () => {
     const { join } = await import("node:path");
     const dir = await mkdtemp(join(tmpdir(), "smo-sigterm-"));
     const socketPath = join(dir, "smo.sock");
-    const serve = await spawnServe(["--socket", socketPath, "--shutdown-timeout", "20s"]);
+    // The simulated federation and its demo graph give StreamLoad a service whose samples are accepted.
+    const serve = await spawnServe(["--socket", socketPath, "--shutdown-timeout", "20s", "--karmada", "sim", "--demo", "true", "--sim-pod-start", "50ms"]);
     const idle = new SmoClient({ address: serve.grpcAddress });
     const streaming = new SmoClient({ address: `unix://${socketPath}` });
     // A peer that opens an HTTP/2 connection and never closes its side, whatever the server sends.
@@ -151,10 +152,10 @@ describe("smo serve under SIGTERM", () => {
       const draining = deferred();
       const sentFirst = deferred();
       async function* batches() {
-        yield { samples: [{ graph: "g", service: "s", requestsPerSecond: 5 }] };
+        yield { samples: [{ graph: "demo-graph", service: "web", requestsPerSecond: 5 }] };
         sentFirst.resolve();
         await draining.promise; // the stream stays open across SIGTERM
-        yield { samples: [{ graph: "g", service: "s", requestsPerSecond: 6 }] };
+        yield { samples: [{ graph: "demo-graph", service: "web", requestsPerSecond: 6 }] };
       }
       const call = streaming.clientStream(ElasticityService.method.streamLoad, batches()).then(
         () => ({ code: grpc.status.OK, details: "" }),
@@ -170,6 +171,7 @@ describe("smo serve under SIGTERM", () => {
       expect(answer.code).not.toBe(grpc.status.CANCELLED);
       expect(answer.code).not.toBe(grpc.status.UNAVAILABLE);
       expect(answer.details).not.toMatch(/cancel|unavailable|closed/i);
+      expect(answer.code).toBe(grpc.status.OK);
       expect(await serve.exited).toBe(0);
       expect(serve.lines.some((l) => l.includes('"msg":"stopped"'))).toBe(true);
       expect(existsSync(socketPath)).toBe(false);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { holtForecast } from "../../src/core/elasticity/forecast.js";
-import { isOverProvisioned, isUnderProvisioned, replicasNeeded } from "../../src/core/elasticity/capacity.js";
+import { isOverProvisioned, isUnderProvisioned, recommendedReplicas, replicasNeeded } from "../../src/core/elasticity/capacity.js";
 import { ScaleDownStabilizer } from "../../src/core/elasticity/stabilizer.js";
 import { ChangeNotifier } from "../../src/core/elasticity/notifier.js";
 
@@ -23,6 +23,18 @@ describe("capacity model", () => {
     expect(isOverProvisioned(model, 3, 22.5, 0.1)).toBe(true);
     expect(isOverProvisioned(model, 3, 23, 0.1)).toBe(false);
     expect(isOverProvisioned(model, 1, 0, 0.1)).toBe(false);
+  });
+
+  it("recommends the count with headroom, consistent with the over-provisioning test", () => {
+    // 24 req/s needs 2 replicas bare (2·10 + 5 = 25), 3 with 10 % headroom (24 / 0.9 = 26.7 > 25).
+    expect(replicasNeeded(model, 24)).toBe(2);
+    expect(recommendedReplicas(model, 24, 0.1)).toBe(3);
+    expect(recommendedReplicas(model, 10_000, 0.1)).toBe(20);
+    for (let rate = 0; rate <= 200; rate += 0.5) {
+      for (let r = 1; r <= 20; r++) {
+        expect(isOverProvisioned(model, r, rate, 0.1)).toBe(recommendedReplicas(model, rate, 0.1) < r);
+      }
+    }
   });
 });
 
@@ -58,7 +70,29 @@ describe("scale-down stabiliser", () => {
     expect(s.floor(31_000, 5)).toBe(5);
     // At 41 s the window [11 s, 41 s] only saw 2s.
     expect(s.floor(41_000, 5)).toBe(2);
-    expect(s.nextCheckAt(41_000)).toBe(40_000);
+  });
+
+  it("knows when the floor will drop below the current count", () => {
+    const s = new ScaleDownStabilizer(30_000);
+    s.record(0, 5);
+    // The latest recommendation is the current count: no scale-down without a lower one.
+    expect(s.scaleDownAt(5)).toBeUndefined();
+    s.record(10_000, 2);
+    // 5 stays in force until the window no longer reaches back before 10 s.
+    expect(s.scaleDownAt(5)).toBe(40_000);
+    expect(s.floor(39_999, 5)).toBe(5);
+    expect(s.floor(40_000, 5)).toBe(2);
+    s.record(20_000, 3);
+    // Consecutive equal recommendations are one step; the 3 does not delay a scale-down from 5.
+    s.record(25_000, 3);
+    expect(s.scaleDownAt(5)).toBe(40_000);
+    expect(s.floor(40_000, 5)).toBe(3);
+    // Every recommendation below the current count: allowed once the window is covered.
+    const fresh = new ScaleDownStabilizer(1_000);
+    fresh.record(100, 1);
+    expect(fresh.scaleDownAt(4)).toBe(1_100);
+    expect(fresh.floor(1_099, 4)).toBe(4);
+    expect(fresh.floor(1_100, 4)).toBe(1);
   });
 
   it("with no history keeps the current count", () => {

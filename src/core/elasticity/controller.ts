@@ -4,21 +4,25 @@
 // one decision is in flight, and samples arriving meanwhile are coalesced into one follow-up decision.
 import type { Logger } from "pino";
 import { FailedPreconditionError, InvalidArgumentError, NotFoundError, type FieldViolation } from "../errors.js";
-import type { ServiceModel } from "../hdag/model.js";
-import type { KarmadaClient, ReplicaStatus, Subscription } from "../ports/karmada.js";
-import type { DecisionRecord, Store } from "../ports/store.js";
-import { isOverProvisioned, isUnderProvisioned, replicasNeeded } from "./capacity.js";
+import type { KarmadaClient, Subscription } from "../ports/karmada.js";
+import type { DecisionRecord, EventRecord, Store } from "../ports/store.js";
+import { isOverProvisioned, isUnderProvisioned, recommendedReplicas } from "./capacity.js";
+import { decideCluster, type DecideContext } from "./decide.js";
+import { DecisionQueue, runKey, splitRunKey } from "./decision-queue.js";
 import { holtForecast } from "./forecast.js";
 import type { ElasticityMetrics } from "./metrics.js";
-import { ChangeNotifier } from "./notifier.js";
-import { ScaleDownStabilizer } from "./stabilizer.js";
+import type { ChangeNotifier } from "./notifier.js";
+import { ReadinessTracker, type ReadyWait } from "./readiness.js";
+import { repairDrift, type ReconcileContext } from "./reconcile.js";
+import { DecisionRecorder } from "./recorder.js";
+import { sampleViolations } from "./samples.js";
+import { loadGraphState, type Cause, type GraphState, type ServiceState } from "./state.js";
 import {
   defaultElasticityConfig,
   type ClusterCapacity,
   type ElasticityConfig,
   type LoadSampleInput,
   type LoadTrigger,
-  type ManagedService,
   type Replacer,
   type ReplicaSolver,
 } from "./types.js";
@@ -32,51 +36,27 @@ export interface ElasticityDeps {
   metrics: ElasticityMetrics;
   logger: Logger;
   now?: () => number;
-}
-
-/** The sample that caused a decision, carried through for the stage timings. */
-interface Cause {
-  trigger: LoadTrigger;
-  observedAt: number;
-  receivedAt: number;
-  rate: number;
-  service: string;
-}
-
-interface ServiceState extends ManagedService {
-  stabilizer: ScaleDownStabilizer;
-  scaleDownTimer?: NodeJS.Timeout;
-}
-
-interface GraphState {
-  name: string;
-  namespace: string;
-  forecast: boolean;
-  services: Map<string, ServiceState>;
-  /** Per cluster: the decision in flight and whether samples arrived since it started. */
-  runs: Map<string, { running: Promise<void>; again?: Cause }>;
-}
-
-interface ReadyWait {
-  target: number;
-  decisionIds: number[];
-  observedAt: number;
-  actuatedAt: number;
-  /** Set by the watch; marked in the store once the decision record exists. */
-  readyAt?: number;
-  marked?: boolean;
+  /** Told about the `scaled` events the loop appends to a graph's audit trail (wakes WatchGraph readers). */
+  onEvents?: (events: EventRecord[]) => void;
 }
 
 export class ElasticityController {
   private readonly graphs = new Map<string, GraphState>();
-  private readonly readyWaits = new Map<string, ReadyWait>();
+  /** `project/service` → graph, for the Prometheus source (whose series carry namespace and service). */
+  private readonly byProjectService = new Map<string, string>();
+  private readonly queue: DecisionQueue;
+  /** Projects whose load source is down: their services keep their replicas (no scale-down on missing data). */
+  private readonly held = new Set<string>();
   private readonly config: ElasticityConfig;
   private readonly now: () => number;
+  private readonly log: Logger;
+  private readonly recorder: DecisionRecorder;
+  private readonly readiness: ReadinessTracker;
+  private readonly decideCtx: DecideContext;
+  private readonly reconcileCtx: ReconcileContext;
   private readyWatch?: Subscription;
   private reconcileTimer?: NodeJS.Timeout;
   private stopped = false;
-  /** Wakes WatchDecisions readers. */
-  readonly decisionsChanged = new ChangeNotifier();
 
   constructor(
     private readonly deps: ElasticityDeps,
@@ -84,13 +64,49 @@ export class ElasticityController {
   ) {
     this.config = { ...defaultElasticityConfig, ...config };
     this.now = deps.now ?? Date.now;
+    this.log = deps.logger.child({ component: "elasticity" });
+    this.recorder = new DecisionRecorder(deps.store, this.log, deps.onEvents);
+    this.readiness = new ReadinessTracker((wait) => this.onReady(wait), this.now, this.config.readyTrackMs);
+    this.decideCtx = {
+      ...deps,
+      logger: this.log,
+      config: this.config,
+      readiness: this.readiness,
+      recorder: this.recorder,
+      now: this.now,
+      effectiveRate: (graph, s) => this.effectiveRate(graph, s),
+      mayScaleDown: (graph) => !this.held.has(graph.namespace),
+      onActuated: (graph, service, replicas) => {
+        // A refresh during the decision may have replaced the state object the decision holds.
+        const live = this.graphs.get(graph)?.services.get(service);
+        if (live) live.replicas = replicas;
+      },
+    };
+    this.reconcileCtx = {
+      karmada: deps.karmada,
+      readiness: this.readiness,
+      recorder: this.recorder,
+      logger: this.log,
+      now: this.now,
+      busy: (graph, cluster) => this.queue.busy(runKey(graph, cluster)),
+    };
+    this.queue = new DecisionQueue(
+      (key, cause) => this.runDecision(key, cause),
+      (key) => this.needsDecision(key),
+      () => this.stopped,
+    );
   }
 
-  /** Loads every running graph from the store and starts watching readiness and reconciling. */
+  /** Wakes WatchDecisions readers. */
+  get decisionsChanged(): ChangeNotifier {
+    return this.recorder.changed;
+  }
+
+  /** Watches Deployment status (ready times, drift), loads every running graph, starts the reconcile timer. */
   async start(): Promise<void> {
-    const graphs = await this.deps.store.graphs.list();
-    for (const g of graphs) if (g.status === "running") await this.refreshGraph(g.name);
-    this.readyWatch = this.deps.karmada.watchReplicas("", (name, ns, status) => this.onReplicaStatus(ns, name, status));
+    this.stopped = false;
+    this.readyWatch = this.deps.karmada.watchReplicas("", (name, ns, status) => this.readiness.onStatus(ns, name, status));
+    for (const g of await this.deps.store.graphs.list()) if (g.status === "running") await this.refreshGraph(g.name);
     this.scheduleReconcile();
   }
 
@@ -98,106 +114,115 @@ export class ElasticityController {
     this.stopped = true;
     clearTimeout(this.reconcileTimer);
     this.readyWatch?.stop();
-    const running: Promise<void>[] = [];
-    for (const g of this.graphs.values()) {
-      for (const s of g.services.values()) clearTimeout(s.scaleDownTimer);
-      for (const r of g.runs.values()) running.push(r.running);
-    }
-    await Promise.allSettled(running);
-    this.decisionsChanged.notify();
+    for (const g of this.graphs.values()) for (const s of g.services.values()) clearTimeout(s.scaleDownTimer);
+    await this.queue.settled();
+    this.recorder.changed.notify();
   }
 
-  /** (Re)loads a graph after the lifecycle changed it; a graph that is not running is dropped. */
+  /** (Re)loads a graph after the lifecycle changed it (deploy, start, stop, re-place); a graph not running is dropped. */
   async refreshGraph(name: string): Promise<void> {
-    const graph = await this.deps.store.graphs.get(name);
+    const next = await loadGraphState(this.deps.store, name, this.graphs.get(name), this.config);
     const old = this.graphs.get(name);
-    for (const s of old?.services.values() ?? []) clearTimeout(s.scaleDownTimer);
-    if (!graph || graph.status !== "running") {
+    for (const s of old?.services.values() ?? []) {
+      clearTimeout(s.scaleDownTimer);
+      s.scaleDownTimer = undefined;
+      this.byProjectService.delete(`${old!.namespace}/${s.name}`);
+    }
+    if (!next) {
       this.graphs.delete(name);
       return;
     }
-    const services = new Map<string, ServiceState>();
-    for (const rec of await this.deps.store.services.listByGraph(name)) {
-      if (rec.status !== "deployed" || !rec.cluster) continue;
-      const spec = rec.spec as ServiceModel;
-      const previous = old?.services.get(rec.name);
-      services.set(rec.name, {
-        graph: name,
-        namespace: graph.project,
-        name: rec.name,
-        cluster: rec.cluster,
-        cpu: rec.cpu,
-        scaling: spec.scaling,
-        replicas: rec.desiredReplicas,
-        lastRate: previous?.lastRate,
-        lastObservedAt: previous?.lastObservedAt,
-        history: previous?.history ?? [],
-        stabilizer: previous?.stabilizer ?? new ScaleDownStabilizer(this.config.stabilizationMs),
-      });
+    this.graphs.set(name, next);
+    for (const s of next.services.values()) {
+      this.byProjectService.set(`${next.namespace}/${s.name}`, name);
+      // Re-check known rates against the reloaded counts, and re-arm scale-downs the refresh cancelled.
+      if (s.lastRate !== undefined) this.evaluate(next, s, this.freshCause(s, "reconcile"), false);
     }
-    const forecast = (graph.descriptor as { hdaGraph?: { hdaGraphIntent?: { scalingStrategy?: unknown } } })?.hdaGraph
-      ?.hdaGraphIntent?.scalingStrategy === "forecast";
-    this.graphs.set(name, { name, namespace: graph.project, forecast, services, runs: old?.runs ?? new Map() });
+  }
+
+  /** Resolves once no decision is in flight (including follow-ups queued meanwhile). */
+  settled(): Promise<void> {
+    return this.queue.settled();
+  }
+
+  /** Names of the graphs under management. */
+  managedGraphs(): string[] {
+    return [...this.graphs.keys()];
   }
 
   /** Graph managing `service` in `project` (the Prometheus source labels samples by namespace and service). */
   graphOf(project: string, service: string): string | undefined {
-    for (const g of this.graphs.values()) if (g.namespace === project && g.services.has(service)) return g.name;
-    return undefined;
+    return this.byProjectService.get(`${project}/${service}`);
   }
 
   projects(): string[] {
     return [...new Set([...this.graphs.values()].map((g) => g.namespace))];
   }
 
+  /** Called by a load source: while it is down for a project, that project's services never scale down. */
+  setSourceHealth(project: string, up: boolean): void {
+    if (up) this.held.delete(project);
+    else this.held.add(project);
+  }
+
   /**
    * Accepts a batch of samples: all are validated before any is applied, so a bad batch changes nothing.
-   * Returns the number accepted.
+   * Returns the number accepted. A sample older than the service's latest one is accepted but ignored.
    */
   async report(samples: LoadSampleInput[], trigger: LoadTrigger = "push"): Promise<number> {
     const receivedAt = this.now();
     const violations: FieldViolation[] = [];
-    samples.forEach((s, i) => {
-      if (!Number.isFinite(s.requestsPerSecond) || s.requestsPerSecond < 0) {
-        violations.push({
-          field: `samples[${i}].requests_per_second`,
-          description: `must be a finite rate ≥ 0, got ${s.requestsPerSecond}`,
-        });
-      }
-    });
+    samples.forEach((s, i) => violations.push(...sampleViolations(s, i)));
     if (violations.length) throw new InvalidArgumentError("invalid load samples", violations);
-    for (const s of samples) await this.checkKnown(s.graph, s.service);
+    for (const s of samples) if (!this.graphs.get(s.graph)?.services.has(s.service)) await this.checkKnown(s.graph, s.service);
     for (const s of samples) {
-      const observedAt = s.observedAt?.getTime() ?? receivedAt;
+      // A client clock ahead of ours would give negative stage durations: a sample cannot be from the future.
+      const observedAt = Math.min(s.observedAt?.getTime() ?? receivedAt, receivedAt);
       this.observe(s.graph, s.service, s.requestsPerSecond, { trigger, observedAt, receivedAt, rate: s.requestsPerSecond, service: s.service });
     }
     return samples.length;
   }
 
   private async checkKnown(graph: string, service: string): Promise<void> {
-    const g = this.graphs.get(graph);
-    if (g?.services.has(service)) return;
     const rec = await this.deps.store.graphs.get(graph);
     if (!rec) throw new NotFoundError(`graph "${graph}" not found`);
     const svc = await this.deps.store.services.get(graph, service);
     if (!svc) throw new NotFoundError(`service "${service}" not found in graph "${graph}"`);
+    if (rec.status === "running" && svc.status === "deployed" && svc.cluster) {
+      // Deployed but not loaded yet (the lifecycle's refresh has not arrived): load it now.
+      await this.refreshGraph(graph);
+      if (this.graphs.get(graph)?.services.has(service)) return;
+    }
     throw new FailedPreconditionError(
       `service "${service}" of graph "${graph}" is not running (graph ${rec.status}, service ${svc.status}); load is accepted for deployed services only`,
     );
   }
 
   private observe(graphName: string, serviceName: string, rate: number, cause: Cause): void {
-    const graph = this.graphs.get(graphName)!;
-    const s = graph.services.get(serviceName)!;
+    const graph = this.graphs.get(graphName);
+    const s = graph?.services.get(serviceName);
+    if (!graph || !s) return; // removed between validation and now
+    if (cause.trigger === "push") s.lastPushAt = cause.receivedAt;
+    else if (cause.trigger === "prometheus" && s.lastPushAt !== undefined && cause.receivedAt - s.lastPushAt < this.config.pushPrecedenceMs) return;
+    if (s.lastObservedAt !== undefined && cause.observedAt < s.lastObservedAt) return;
     s.lastRate = rate;
     s.lastObservedAt = cause.observedAt;
-    s.history.push({ at: cause.observedAt, rate });
+    const last = s.history.at(-1);
+    // Same timestamp twice (a batch) would make a trend over 0 ms: keep the latest value instead.
+    if (last?.at === cause.observedAt) last.rate = rate;
+    else s.history.push({ at: cause.observedAt, rate });
     if (s.history.length > this.config.forecastWindow) s.history.shift();
+    this.evaluate(graph, s, cause, true);
+  }
+
+  /** Checks the capacity model for the current rate: scale up at once, or consider a scale-down. */
+  private evaluate(graph: GraphState, s: ServiceState, cause: Cause, record: boolean): void {
     const effective = this.effectiveRate(graph, s);
-    const needed = replicasNeeded(s.scaling, effective) ?? s.scaling.maxReplicas;
-    s.stabilizer.record(cause.receivedAt, needed);
+    if (record) s.stabilizer.record(this.now(), recommendedReplicas(s.scaling, effective, this.config.scaleDownHeadroom));
     if (isUnderProvisioned(s.scaling, s.replicas, effective)) {
-      this.requestDecision(graph, s.cluster, { ...cause, trigger: graph.forecast && effective > rate ? "forecast" : cause.trigger });
+      if (s.replicas >= s.scaling.maxReplicas) return; // already at max: nothing a decision could add
+      const forecasted = graph.forecast && effective > (s.lastRate ?? 0);
+      this.requestDecision(graph.name, s.cluster, { ...cause, trigger: forecasted ? "forecast" : cause.trigger });
     } else if (isOverProvisioned(s.scaling, s.replicas, effective, this.config.scaleDownHeadroom)) {
       this.considerScaleDown(graph, s, cause);
     }
@@ -212,186 +237,66 @@ export class ElasticityController {
   }
 
   private considerScaleDown(graph: GraphState, s: ServiceState, cause: Cause): void {
+    if (this.held.has(graph.namespace) || this.stopped) return;
     const now = this.now();
     if (s.stabilizer.floor(now, s.replicas) < s.replicas) {
-      this.requestDecision(graph, s.cluster, { ...cause, trigger: "stabilization" });
+      this.requestDecision(graph.name, s.cluster, { ...cause, trigger: "stabilization" });
       return;
     }
-    const at = s.stabilizer.nextCheckAt(now);
+    const at = s.stabilizer.scaleDownAt(s.replicas);
     if (at === undefined || s.scaleDownTimer) return;
     s.scaleDownTimer = setTimeout(() => {
       s.scaleDownTimer = undefined;
       if (this.stopped || this.graphs.get(graph.name)?.services.get(s.name) !== s) return;
-      const rate = this.effectiveRate(graph, s);
-      if (isOverProvisioned(s.scaling, s.replicas, rate, this.config.scaleDownHeadroom)) {
-        const t = this.now();
-        this.considerScaleDown(graph, s, { trigger: "stabilization", observedAt: t, receivedAt: t, rate, service: s.name });
+      if (isOverProvisioned(s.scaling, s.replicas, this.effectiveRate(graph, s), this.config.scaleDownHeadroom)) {
+        this.considerScaleDown(graph, s, this.freshCause(s, "stabilization"));
       }
     }, Math.max(0, at - now) + 1);
     s.scaleDownTimer.unref?.();
   }
 
-  private requestDecision(graph: GraphState, cluster: string, cause: Cause): void {
-    if (this.stopped) return;
-    const run = graph.runs.get(cluster);
-    if (run) {
-      // Coalesce: keep the oldest unserved cause so the stage timings stay honest.
-      run.again ??= cause;
-      return;
-    }
-    const entry: { running: Promise<void>; again?: Cause } = { running: Promise.resolve() };
-    graph.runs.set(cluster, entry);
-    entry.running = (async () => {
-      let next: Cause | undefined = cause;
-      while (next && !this.stopped) {
-        entry.again = undefined;
-        await this.decide(graph, cluster, next).catch((err: unknown) =>
-          this.deps.logger.error({ err, graph: graph.name, cluster }, "elasticity decision failed"),
-        );
-        next = entry.again;
-      }
-      graph.runs.delete(cluster);
-    })();
+  private freshCause(s: ServiceState, trigger: LoadTrigger): Cause {
+    const t = this.now();
+    return { trigger, observedAt: t, receivedAt: t, rate: s.lastRate ?? 0, service: s.name };
   }
 
-  private async decide(graph: GraphState, cluster: string, cause: Cause): Promise<void> {
-    const log = this.deps.logger.child({ graph: graph.name, cluster, service: cause.service });
-    const members = [...graph.services.values()].filter((s) => s.cluster === cluster && s.lastRate !== undefined);
-    if (!members.some((s) => s.name === cause.service)) return; // moved or removed meanwhile
-    const now = this.now();
-    const free = this.deps.capacity.cpuFree(cluster);
-    // The members' own replicas are part of the cluster's allocation: give them back to the budget.
-    const budget = (free ?? Number.POSITIVE_INFINITY) + members.reduce((sum, s) => sum + s.cpu * s.replicas, 0);
-    const problem = {
-      cluster: { cpu: Number.isFinite(budget) ? budget : 1e9 },
-      services: members.map((s) => ({
-        name: s.name,
-        cpu: s.cpu,
-        alpha: s.scaling.alpha,
-        beta: s.scaling.beta,
-        rate: this.effectiveRate(graph, s),
-        current: s.replicas,
-        max: s.scaling.maxReplicas,
-        min: Math.min(s.scaling.maxReplicas, Math.max(s.scaling.minReplicas, s.stabilizer.floor(now, s.replicas))),
-      })),
-      weights: this.config.replicaWeights,
-    };
-    const result = await this.deps.solver.decideReplicas(problem);
-    const decidedAt = this.now();
-    if (result.status === "infeasible") {
-      this.deps.metrics.countDecision(cause.trigger, "infeasible");
-      log.warn({ reason: result.reason }, "replicas do not fit the cluster; asking for a re-placement");
-      const s = graph.services.get(cause.service)!;
-      await this.record(graph, s, cluster, s.replicas, cause, decidedAt, null, "infeasible", result.reason);
-      await this.deps.replacer?.replaceForCapacity(graph.name, cause.service, result.reason);
-      return;
-    }
-    const changed = members.filter((s) => (result.replicas[s.name] ?? s.replicas) !== s.replicas);
-    if (changed.length === 0) {
-      this.deps.metrics.countDecision(cause.trigger, "unchanged");
-      return;
-    }
-    await Promise.all(
-      changed.map(async (s) => {
-        const target = result.replicas[s.name]!;
-        const previous = s.replicas;
-        const key = `${graph.namespace}/${s.name}`;
-        // Registered before the call: the watch may report readiness before scale() resolves.
-        const wait: ReadyWait = { target, decisionIds: [], observedAt: cause.observedAt, actuatedAt: 0 };
-        this.readyWaits.set(key, wait);
-        try {
-          await this.deps.karmada.scale(graph.namespace, s.name, target);
-        } catch (err) {
-          this.readyWaits.delete(key);
-          this.deps.metrics.countDecision(cause.trigger, "failed");
-          log.error({ err, service: s.name, target }, "scale call failed; the reconcile will retry");
-          return;
-        }
-        const actuatedAt = this.now();
-        wait.actuatedAt = actuatedAt;
-        s.replicas = target;
-        this.deps.metrics.countDecision(cause.trigger, "scaled");
-        this.observeStages(cause, decidedAt, actuatedAt);
-        log.info({ service: s.name, previous, replicas: target, rate: s.lastRate, trigger: cause.trigger }, "scaled");
-        const reason = `rate ${round(s.lastRate ?? 0)} req/s; ${result.reason}`.trim();
-        const rec = await this.record(graph, s, cluster, previous, cause, decidedAt, actuatedAt, result.status, reason, target);
-        if (rec) wait.decisionIds.push(rec.id);
-        await this.deps.store.services.update(graph.name, s.name, { desiredReplicas: target }).catch((err: unknown) =>
-          log.error({ err, service: s.name }, "could not store the desired replicas"),
-        );
-        // Ready may have been seen before the record existed.
-        if (wait.readyAt !== undefined) await this.markReady(wait);
-      }),
-    );
+  private requestDecision(graphName: string, cluster: string, cause: Cause): void {
+    this.queue.request(runKey(graphName, cluster), cause);
   }
 
-  private async record(
-    graph: GraphState,
-    s: ServiceState,
-    cluster: string,
-    previous: number,
-    cause: Cause,
-    decidedAt: number,
-    actuatedAt: number | null,
-    status: DecisionRecord["status"],
-    reason: string,
-    replicas = previous,
-  ): Promise<DecisionRecord | undefined> {
+  private async runDecision(key: string, cause: Cause): Promise<void> {
+    const { graph: graphName, cluster } = splitRunKey(key);
+    const graph = this.graphs.get(graphName);
+    if (!graph) return;
     try {
-      const rec = await this.deps.store.decisions.add({
-        graph: graph.name,
-        service: s.name,
-        cluster,
-        previousReplicas: previous,
-        replicas,
-        requestsPerSecond: s.lastRate ?? cause.rate,
-        status,
-        reason,
-        trigger: cause.trigger,
-        observedAt: new Date(cause.observedAt),
-        receivedAt: new Date(cause.receivedAt),
-        decidedAt: new Date(decidedAt),
-        actuatedAt: actuatedAt === null ? null : new Date(actuatedAt),
-        readyAt: null,
-      });
-      this.decisionsChanged.notify();
-      return rec;
+      await decideCluster(this.decideCtx, graph, cluster, cause);
     } catch (err) {
-      this.deps.logger.error({ err, graph: graph.name, service: s.name }, "could not store the decision");
-      return undefined;
+      this.deps.metrics.countDecision(cause.trigger, "failed");
+      this.log.error({ err, graph: graphName, cluster }, "elasticity decision failed; the reconcile retries it");
     }
   }
 
-  private observeStages(cause: Cause, decidedAt: number, actuatedAt: number): void {
-    const m = this.deps.metrics;
-    m.observeStage("receive", (cause.receivedAt - cause.observedAt) / 1000);
-    m.observeStage("decide", (decidedAt - cause.receivedAt) / 1000);
-    m.observeStage("actuate", (actuatedAt - decidedAt) / 1000);
-    m.observeStage("load_to_actuate", (actuatedAt - cause.observedAt) / 1000);
-  }
-
-  private onReplicaStatus(namespace: string, deployment: string, status: ReplicaStatus): void {
-    const key = `${namespace}/${deployment}`;
-    const wait = this.readyWaits.get(key);
-    if (!wait || status.desired !== wait.target || status.available !== wait.target) return;
-    this.readyWaits.delete(key);
-    wait.readyAt = this.now();
-    // The record may not exist yet (actuation still returning); decide() marks it then.
-    if (wait.decisionIds.length) void this.markReady(wait);
-  }
-
-  private async markReady(wait: ReadyWait): Promise<void> {
-    if (wait.marked || wait.readyAt === undefined || !wait.actuatedAt) return;
-    wait.marked = true;
-    const at = wait.readyAt;
-    this.deps.metrics.observeStage("ready", (at - wait.actuatedAt) / 1000);
-    this.deps.metrics.observeStage("load_to_ready", (at - wait.observedAt) / 1000);
-    for (const id of wait.decisionIds) {
-      await this.deps.store.decisions
-        .markStage(id, "readyAt", new Date(at))
-        .catch((err: unknown) => this.deps.logger.error({ err, decision: id }, "could not store the ready time"));
+  /** Samples that arrived during a decision may already be served by it. */
+  private needsDecision(key: string): boolean {
+    const { graph: graphName, cluster } = splitRunKey(key);
+    const graph = this.graphs.get(graphName);
+    if (!graph) return false;
+    const now = this.now();
+    for (const s of graph.services.values()) {
+      if (s.cluster !== cluster || s.lastRate === undefined) continue;
+      const rate = this.effectiveRate(graph, s);
+      if (isUnderProvisioned(s.scaling, s.replicas, rate) && s.replicas < s.scaling.maxReplicas) return true;
+      if (!this.held.has(graph.namespace) && s.stabilizer.floor(now, s.replicas) < s.replicas) return true;
     }
-    this.decisionsChanged.notify();
+    return false;
+  }
+
+  private onReady(wait: ReadyWait & { actuatedAt: number; readyAt: number }): void {
+    if (wait.trigger !== "reconcile") {
+      this.deps.metrics.observeStage("ready", (wait.readyAt - wait.actuatedAt) / 1000);
+      this.deps.metrics.observeStage("load_to_ready", (wait.readyAt - wait.observedAt) / 1000);
+    }
+    if (wait.decisionId !== undefined) void this.recorder.markReady(wait.decisionId, new Date(wait.readyAt));
   }
 
   private scheduleReconcile(): void {
@@ -402,43 +307,32 @@ export class ElasticityController {
     this.reconcileTimer.unref?.();
   }
 
-  /** Level-triggered drift repair: Karmada's desired count must equal the one smo decided. */
+  /**
+   * Drift repair: restores smo's count where Karmada holds another (someone scaled by hand), and re-checks every
+   * service against its last rate, which retries decisions whose scale call failed.
+   */
   async reconcile(): Promise<void> {
     for (const graph of [...this.graphs.values()]) {
       for (const s of [...graph.services.values()]) {
-        if (this.stopped || graph.runs.has(s.cluster)) continue;
+        if (this.stopped) return;
+        if (this.graphs.get(graph.name)?.services.get(s.name) !== s) continue;
         try {
-          const status = await this.deps.karmada.getReplicas(graph.namespace, s.name);
-          if (!status || status.desired === s.replicas) continue;
-          const t = this.now();
-          this.deps.logger.warn(
-            { graph: graph.name, service: s.name, found: status.desired, expected: s.replicas },
-            "replica drift; restoring the decided count",
-          );
-          const cause: Cause = { trigger: "reconcile", observedAt: t, receivedAt: t, rate: s.lastRate ?? 0, service: s.name };
-          await this.deps.karmada.scale(graph.namespace, s.name, s.replicas);
-          await this.record(graph, s, s.cluster, status.desired, cause, t, this.now(), "optimal", `drift: found ${status.desired} replicas, restored ${s.replicas}`, s.replicas);
+          await repairDrift(this.reconcileCtx, graph, s);
         } catch (err) {
-          this.deps.logger.warn({ err, graph: graph.name, service: s.name }, "reconcile failed; will retry");
+          this.log.warn({ err, graph: graph.name, service: s.name }, "reconcile failed; will retry");
+        }
+        if (s.lastRate !== undefined && !this.queue.busy(runKey(graph.name, s.cluster))) {
+          this.evaluate(graph, s, this.freshCause(s, "reconcile"), false);
         }
       }
     }
   }
 
-  /** Decisions after `afterId` (0 = only new ones), then new ones as they are written, until the signal aborts. */
-  async *watchDecisions(filter: { graph?: string; service?: string }, afterId: number, signal: AbortSignal): AsyncGenerator<DecisionRecord> {
-    let last = afterId > 0 ? afterId : await this.deps.store.decisions.latestId();
-    while (!signal.aborted) {
-      const rows = await this.deps.store.decisions.listAfter(last, { ...filter, limit: 500 });
-      for (const row of rows) {
-        last = row.id;
-        yield row;
-      }
-      if (rows.length === 0) await this.decisionsChanged.wait(1000, signal);
-    }
+  /**
+   * Decisions after `afterId` (0 = only new ones), then new ones as they are written, until the signal aborts.
+   * A decision is yielded again (same id) once its ready time is known.
+   */
+  watchDecisions(filter: { graph?: string; service?: string }, afterId: number, signal: AbortSignal): AsyncGenerator<DecisionRecord> {
+    return this.recorder.watch(filter, afterId, signal);
   }
-}
-
-function round(n: number): number {
-  return Math.round(n * 100) / 100;
 }

@@ -1,7 +1,8 @@
 export { ElasticityController, type ElasticityDeps } from "./controller.js";
 export { PrometheusLoadSource, type LoadSink, type SourceCondition } from "./prometheus-source.js";
 export { createElasticityMetrics, type ElasticityMetrics, type ElasticityStage } from "./metrics.js";
-export { replicasNeeded, isOverProvisioned, isUnderProvisioned } from "./capacity.js";
+export { watchClusterCapacity, type WatchedCapacity } from "./cluster-capacity.js";
+export { replicasNeeded, recommendedReplicas, isOverProvisioned, isUnderProvisioned } from "./capacity.js";
 export { holtForecast } from "./forecast.js";
 export { ScaleDownStabilizer } from "./stabilizer.js";
 export * from "./types.js";

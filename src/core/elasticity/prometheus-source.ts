@@ -10,6 +10,8 @@ export interface LoadSink {
   projects(): string[];
   graphOf(project: string, service: string): string | undefined;
   report(samples: LoadSampleInput[], trigger: LoadTrigger): Promise<number>;
+  /** Told when the source goes down or recovers for a project (the controller then holds scale-downs). */
+  setSourceHealth?(project: string, up: boolean): void;
 }
 
 export interface SourceCondition {
@@ -80,6 +82,7 @@ export class PrometheusLoadSource {
 
   private setCondition(project: string, up: boolean, message: string): void {
     this.deps.metrics.setSourceUp("prometheus", project, up);
+    this.deps.sink.setSourceHealth?.(project, up);
     const prev = this.condition.get(project);
     if (prev && prev.up === up) return;
     this.condition.set(project, { project, up, message, since: new Date() });

@@ -20,7 +20,7 @@ export interface ReplicaSolver {
   }): Promise<{ status: "optimal" | "feasible" | "infeasible"; replicas: Record<string, number>; objective: number; reason: string; solveMs: number }>;
 }
 
-/** Free CPU of a member cluster, from a cached inventory (no API call on the hot path). */
+/** Free CPU of a member cluster, from a cached inventory (no API call on the hot path); undefined = unknown. */
 export interface ClusterCapacity {
   cpuFree(cluster: string): number | undefined;
 }
@@ -42,6 +42,15 @@ export interface ElasticityConfig {
   forecastWindow: number;
   forecastSmoothing: { alpha: number; beta: number };
   replicaWeights?: { util?: number; trans?: number };
+  /** After an infeasible decision, how long the service waits before asking for a re-placement again. */
+  replaceBackoffMs: number;
+  /**
+   * A service that received a pushed sample ignores Prometheus samples for this long: two sources for one
+   * service would interleave a fresh rate with a lagging one.
+   */
+  pushPrecedenceMs: number;
+  /** A decision whose pods never become available stops being tracked for its ready time after this long. */
+  readyTrackMs: number;
 }
 
 export const defaultElasticityConfig: ElasticityConfig = {
@@ -51,6 +60,9 @@ export const defaultElasticityConfig: ElasticityConfig = {
   forecastHorizonMs: 10_000,
   forecastWindow: 20,
   forecastSmoothing: { alpha: 0.5, beta: 0.3 },
+  replaceBackoffMs: 30_000,
+  pushPrecedenceMs: 10_000,
+  readyTrackMs: 600_000,
 };
 
 /** Per-service state the loop keeps in memory (rebuilt from the store at start-up). */

@@ -1,0 +1,37 @@
+// What the benches drive: "smo" with a way to put graphs under management, push load, and read the decision
+// stream. Implemented in-process (controller + real adapters) and over gRPC against a `smo serve` child.
+import type { SeedGraph } from "./seed.js";
+
+export interface DecisionView {
+  id: number;
+  graph: string;
+  service: string;
+  previousReplicas: number;
+  replicas: number;
+  trigger: string;
+  status: string;
+  observedAt: number;
+  receivedAt: number;
+  decidedAt: number;
+  actuatedAt: number | null;
+  readyAt: number | null;
+}
+
+export interface Sample {
+  graph: string;
+  service: string;
+  rps: number;
+  observedAt: Date;
+}
+
+export interface SmoTarget {
+  /** How smo runs, for the report. */
+  readonly description: string;
+  /** The process to measure (CPU, RSS). */
+  readonly pid: number;
+  deployGraph(graph: SeedGraph): Promise<void>;
+  report(samples: Sample[]): Promise<void>;
+  /** Every decision (and its second delivery once ready) as it is streamed. */
+  onDecision(listener: (d: DecisionView) => void): void;
+  close(): Promise<void>;
+}

@@ -1,0 +1,205 @@
+// One replica decision for the services a graph runs on one cluster (DESIGN §6): build the replica MILP from
+// the live state, solve it, apply it with one scale call per changed service, and record each change with its
+// stage timestamps. Infeasible on the cluster → a re-placement request (with a back-off).
+import type { Logger } from "pino";
+import type { KarmadaClient } from "../ports/karmada.js";
+import type { DecisionRecord, Store } from "../ports/store.js";
+import { capacityAtMax, replicasNeeded } from "./capacity.js";
+import type { ElasticityMetrics } from "./metrics.js";
+import type { ReadinessTracker } from "./readiness.js";
+import { deploymentKey } from "./readiness.js";
+import type { DecisionRecorder } from "./recorder.js";
+import type { Cause, GraphState, ServiceState } from "./state.js";
+import type { ClusterCapacity, ElasticityConfig, Replacer, ReplicaSolver } from "./types.js";
+
+export interface DecideContext {
+  store: Store;
+  karmada: KarmadaClient;
+  solver: ReplicaSolver;
+  capacity: ClusterCapacity;
+  replacer?: Replacer;
+  metrics: ElasticityMetrics;
+  logger: Logger;
+  config: ElasticityConfig;
+  readiness: ReadinessTracker;
+  recorder: DecisionRecorder;
+  now(): number;
+  /** The rate a decision plans for (the sample, or the forecast). */
+  effectiveRate(graph: GraphState, s: ServiceState): number;
+  /** False while the load source of the graph's project is down: no scale-down on missing data. */
+  mayScaleDown(graph: GraphState): boolean;
+  /** The scale call for a service was accepted. */
+  onActuated(graph: string, service: string, replicas: number): void;
+}
+
+/** A CPU budget that never binds, for a cluster the inventory does not know (yet). */
+const UNBOUNDED_CPU = 1e9;
+
+interface Planned {
+  s: ServiceState;
+  rate: number;
+  capped: boolean;
+  min: number;
+  max: number;
+}
+
+/** Per-service bounds: the stabilised floor, and a due scale-down pinned to the stabilised count. */
+export function planService(s: ServiceState, rate: number, now: number, scaleDownAllowed: boolean): Planned {
+  const model = s.scaling;
+  const top = capacityAtMax(model);
+  const capped = rate > top;
+  const covered = capped ? top : rate;
+  const needed = replicasNeeded(model, covered) ?? model.maxReplicas;
+  const clamp = (n: number) => Math.min(model.maxReplicas, Math.max(model.minReplicas, n));
+  const floor = clamp(scaleDownAllowed ? s.stabilizer.floor(now, s.replicas) : Math.max(s.replicas, needed));
+  if (floor < s.replicas) {
+    // Due scale-down: land on the stabilised count (it keeps headroom) rather than on the bare minimum.
+    const target = Math.max(floor, needed);
+    return { s, rate: covered, capped, min: target, max: target };
+  }
+  return { s, rate: covered, capped, min: floor, max: model.maxReplicas };
+}
+
+export async function decideCluster(ctx: DecideContext, graph: GraphState, cluster: string, cause: Cause): Promise<void> {
+  const log = ctx.logger.child({ graph: graph.name, cluster });
+  const members = [...graph.services.values()].filter((s) => s.cluster === cluster && s.lastRate !== undefined);
+  const origin = graph.services.get(cause.service);
+  if (!origin || origin.cluster !== cluster) return; // moved or removed meanwhile
+  const now = ctx.now();
+  const plans = members.map((s) => planService(s, ctx.effectiveRate(graph, s), now, ctx.mayScaleDown(graph)));
+  const free = ctx.capacity.cpuFree(cluster);
+  // The members' own replicas are part of the cluster's allocation: give them back to the budget.
+  const budget = free === undefined ? UNBOUNDED_CPU : free + members.reduce((sum, s) => sum + s.cpu * s.replicas, 0);
+  const result = await ctx.solver.decideReplicas({
+    cluster: { cpu: Math.max(0, budget) },
+    services: plans.map((p) => ({
+      name: p.s.name,
+      cpu: p.s.cpu,
+      alpha: p.s.scaling.alpha,
+      beta: p.s.scaling.beta,
+      rate: p.rate,
+      current: p.s.replicas,
+      min: p.min,
+      max: p.max,
+    })),
+    weights: ctx.config.replicaWeights,
+  });
+  const decidedAt = ctx.now();
+  if (result.status === "infeasible") {
+    await onInfeasible(ctx, graph, origin, cluster, cause, decidedAt, result.reason, log);
+    return;
+  }
+  for (const s of members) if (s.infeasible?.cluster === cluster) s.infeasible = undefined;
+  const changed = plans.filter((p) => (result.replicas[p.s.name] ?? p.s.replicas) !== p.s.replicas);
+  if (changed.length === 0) {
+    ctx.metrics.countDecision(cause.trigger, "unchanged");
+    return;
+  }
+  const outcome = { status: result.status, reason: result.reason };
+  await Promise.all(
+    changed.map((p) => actuate(ctx, graph, cluster, p, result.replicas[p.s.name]!, outcome, cause, decidedAt, log)),
+  );
+}
+
+async function actuate(
+  ctx: DecideContext,
+  graph: GraphState,
+  cluster: string,
+  p: Planned,
+  target: number,
+  result: { status: "optimal" | "feasible"; reason: string },
+  cause: Cause,
+  decidedAt: number,
+  log: Logger,
+): Promise<void> {
+  const s = p.s;
+  const previous = s.replicas;
+  const wait = ctx.readiness.expect(deploymentKey(graph.namespace, s.name), previous, target, cause.observedAt, cause.trigger);
+  try {
+    await ctx.karmada.scale(graph.namespace, s.name, target);
+  } catch (err) {
+    ctx.readiness.cancel(wait);
+    ctx.metrics.countDecision(cause.trigger, "failed");
+    log.error({ err, service: s.name, target }, "scale call failed; the reconcile retries the decision");
+    return;
+  }
+  const actuatedAt = ctx.now();
+  s.replicas = target;
+  ctx.onActuated(graph.name, s.name, target);
+  ctx.metrics.countDecision(cause.trigger, "scaled");
+  observeStages(ctx.metrics, cause, decidedAt, actuatedAt);
+  log.info({ service: s.name, previous, replicas: target, rate: s.lastRate, trigger: cause.trigger }, "scaled");
+  const note = p.capped ? `; rate exceeds what ${s.scaling.maxReplicas} replicas serve, capped at max` : "";
+  const decision = decisionOf(graph, s, cluster, previous, target, cause, decidedAt, actuatedAt, result.status, `rate ${round(s.lastRate ?? cause.rate)} req/s; ${result.reason}${note}`);
+  const rec = await ctx.recorder.add(decision);
+  ctx.readiness.actuated(wait, actuatedAt, rec?.id);
+  await ctx.recorder.scaled(rec ?? decision);
+  await ctx.store.services.update(graph.name, s.name, { desiredReplicas: target }).catch((err: unknown) =>
+    log.error({ err, service: s.name }, "could not store the desired replicas"),
+  );
+}
+
+async function onInfeasible(
+  ctx: DecideContext,
+  graph: GraphState,
+  s: ServiceState,
+  cluster: string,
+  cause: Cause,
+  decidedAt: number,
+  reason: string,
+  log: Logger,
+): Promise<void> {
+  ctx.metrics.countDecision(cause.trigger, "infeasible");
+  // One record and one re-placement request per back-off period, not one per sample.
+  if (s.infeasible?.cluster === cluster && decidedAt < s.infeasible.until) return;
+  s.infeasible = { cluster, until: decidedAt + ctx.config.replaceBackoffMs };
+  log.warn({ service: s.name, reason }, "replicas do not fit the cluster; asking for a re-placement");
+  await ctx.recorder.add(decisionOf(graph, s, cluster, s.replicas, s.replicas, cause, decidedAt, null, "infeasible", reason));
+  if (!ctx.replacer) return;
+  try {
+    await ctx.replacer.replaceForCapacity(graph.name, s.name, reason);
+  } catch (err) {
+    log.error({ err, service: s.name }, "re-placement for capacity failed");
+  }
+}
+
+export function decisionOf(
+  graph: GraphState,
+  s: ServiceState,
+  cluster: string,
+  previous: number,
+  replicas: number,
+  cause: Cause,
+  decidedAt: number,
+  actuatedAt: number | null,
+  status: DecisionRecord["status"],
+  reason: string,
+): Omit<DecisionRecord, "id"> {
+  return {
+    graph: graph.name,
+    service: s.name,
+    cluster,
+    previousReplicas: previous,
+    replicas,
+    requestsPerSecond: s.lastRate ?? cause.rate,
+    status,
+    reason,
+    trigger: cause.trigger,
+    observedAt: new Date(cause.observedAt),
+    receivedAt: new Date(cause.receivedAt),
+    decidedAt: new Date(decidedAt),
+    actuatedAt: actuatedAt === null ? null : new Date(actuatedAt),
+    readyAt: null,
+  };
+}
+
+function observeStages(m: ElasticityMetrics, cause: Cause, decidedAt: number, actuatedAt: number): void {
+  m.observeStage("receive", (cause.receivedAt - cause.observedAt) / 1000);
+  m.observeStage("decide", (decidedAt - cause.receivedAt) / 1000);
+  m.observeStage("actuate", (actuatedAt - decidedAt) / 1000);
+  m.observeStage("load_to_actuate", (actuatedAt - cause.observedAt) / 1000);
+}
+
+function round(n: number): number {
+  return Math.round(n * 100) / 100;
+}
