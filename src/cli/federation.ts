@@ -105,7 +105,7 @@ export async function startFederation(
       karmada,
       deployer,
       solver,
-      logger: logger.child({ component: "lifecycle" }),
+      logger,
       rules,
       dashboards,
       artifacts,
@@ -147,6 +147,8 @@ export async function startFederation(
     await lifecycle.inventory.sync().catch((err: unknown) => logger.warn({ err }, "cluster sync at start-up failed; will retry on use"));
     const resumed = await lifecycle.resume();
     if (resumed.graphs.length) logger.info(resumed, "resumed pending Karmada actions");
+    const repaired = await lifecycle.repairAll();
+    if (repaired.length) logger.info({ graphs: repaired }, "re-applied graphs that drifted on Karmada");
     const clusterWatch = lifecycle.watchClusters();
     closers.push(() => clusterWatch.stop());
     await elasticity.start();

@@ -5,7 +5,7 @@ import type { Subscription } from "../ports/karmada.js";
 import type { EventRecord, PlacementRecord } from "../ports/store.js";
 import { LifecycleCore } from "./core.js";
 import { deployGraph } from "./deploy.js";
-import { removeGraph, startGraph, stopGraph } from "./operations.js";
+import { removeGraph, repairGraph, startGraph, stopGraph } from "./operations.js";
 import { graphsOnCluster, replaceGraph } from "./replace.js";
 import { isTransient } from "./runner.js";
 import { handleAlerts } from "./triggers.js";
@@ -141,6 +141,23 @@ export class GraphLifecycle {
       }
     }
     return { graphs, retrying };
+  }
+
+  /**
+   * Start-up, after resume(): checks every running graph against Karmada and re-applies the objects of those that
+   * drifted (e.g. a federation that lost its state). Returns the repaired graphs; a failure is logged, not thrown.
+   */
+  async repairAll(): Promise<string[]> {
+    const repaired: string[] = [];
+    for (const g of await this.core.store.graphs.list()) {
+      if (g.status !== "running") continue;
+      try {
+        if (await repairGraph(this.core, g.name)) repaired.push(g.name);
+      } catch (err) {
+        this.core.logger.warn({ graph: g.name, err: (err as Error).message }, "repair check failed; will retry at the next start");
+      }
+    }
+    return repaired;
   }
 
   /** Follows the members; a member that becomes NotReady or disappears has its services re-placed. */

@@ -93,6 +93,25 @@ export function planDeploy(ctx: PlanContext, event: { type: "deployed" | "starte
   return actions;
 }
 
+/**
+ * Repair of a running graph whose Karmada objects went missing or drifted (a federation that lost its state, a
+ * policy deleted by hand): re-applies what the stored statuses say is there, changing no status.
+ */
+export function planRepair(ctx: PlanContext, statuses: Record<string, ServiceStatus>): OutboxAction[] {
+  const actions: OutboxAction[] = [{ kind: "ensure-namespace", namespace: ctx.namespace }];
+  const deployed = ctx.services.filter((s) => statuses[s.id] === "deployed");
+  for (const s of deployed) actions.push(...workloadActions(ctx, s));
+  for (const s of deployed) actions.push(...exportAction(ctx, s.id));
+  if (ctx.rules) {
+    for (const s of ctx.services) {
+      if (isEventTriggered(s) && statuses[s.id] === "pending") {
+        for (const rule of rulesForService(ctx.graph.id, s)) actions.push({ kind: "upsert-rule", rule });
+      }
+    }
+  }
+  return actions;
+}
+
 /** An event-triggered service whose alert fired: apply it the same way an auto service is applied at deploy. */
 export function planTrigger(ctx: PlanContext, serviceId: string): OutboxAction[] {
   const service = ctx.services.find((s) => s.id === serviceId);
