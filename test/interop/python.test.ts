@@ -34,7 +34,21 @@ import json, sys
 sys.path.insert(0, sys.argv[1])
 import grpc
 import health_pb2, health_pb2_grpc
+import reflection_pb2, reflection_pb2_grpc
 from smo.v1 import graph_pb2, graph_pb2_grpc
+
+def reflect(target, metadata):
+    # Server reflection v1, as grpcurl uses it: list the services, then fetch one file by symbol.
+    with grpc.insecure_channel(target) as channel:
+        stub = reflection_pb2_grpc.ServerReflectionStub(channel)
+        requests = [
+            reflection_pb2.ServerReflectionRequest(list_services=""),
+            reflection_pb2.ServerReflectionRequest(file_containing_symbol="smo.v1.GraphService"),
+        ]
+        answers = list(stub.ServerReflectionInfo(iter(requests), timeout=5, metadata=metadata))
+        services = sorted(s.name for s in answers[0].list_services_response.service)
+        files = len(answers[1].file_descriptor_response.file_descriptor_proto)
+        return {"services": services, "files_for_graph_service": files}
 
 def probe(target, metadata):
     out = {}
@@ -68,6 +82,7 @@ if len(sys.argv) > 5 and sys.argv[5] == "hold":
 print(json.dumps({
     "tcp": probe(sys.argv[2], [("authorization", "Bearer " + sys.argv[4])]),
     "unix": probe("unix:" + sys.argv[3], []),
+    "reflection": reflect(sys.argv[2], [("authorization", "Bearer " + sys.argv[4])]),
 }))
 `;
 
@@ -83,6 +98,7 @@ describe(`Python grpcio client${availability.reason}`, () => {
     await run(PROTOC, [`-I${proto}`, ...common, "smo/v1/types.proto", "smo/v1/graph.proto", "smo/v1/cluster.proto", "smo/v1/optimizer.proto", "smo/v1/elasticity.proto"]);
     // health at the top level: a `grpc` Python package of our own would shadow grpcio's.
     await run(PROTOC, [`-I${join(proto, "grpc/health/v1")}`, ...common, "health.proto"]);
+    await run(PROTOC, [`-I${join(proto, "grpc/reflection/v1")}`, ...common, "reflection.proto"]);
     await writeFile(join(dir, "probe.py"), SCRIPT);
     serve = await spawnServe(["--socket", join(dir, "smo.sock")], { SMO_TOKEN: TOKEN });
   });
@@ -94,10 +110,21 @@ describe(`Python grpcio client${availability.reason}`, () => {
 
   it.skipIf(availability.skip)("checks health and calls GraphService over TCP and the Unix socket", async () => {
     const { stdout } = await run(PYTHON, [join(dir, "probe.py"), dir, serve!.grpcAddress, serve!.socketPath!, TOKEN], { timeout: 60_000 });
-    const result = JSON.parse(stdout) as Record<"tcp" | "unix", Record<string, unknown>>;
+    const result = JSON.parse(stdout) as Record<"tcp" | "unix" | "reflection", Record<string, unknown>>;
     const notFound = ["NOT_FOUND", 'graph "ghost" not found'];
     expect(result.tcp).toEqual({ overall: "SERVING", graph: "SERVING", graphs: 0, get: notFound, no_token: "UNAUTHENTICATED" });
     expect(result.unix).toEqual({ overall: "SERVING", graph: "SERVING", graphs: 0, get: notFound, no_token: "OK" });
+    expect(result.reflection.services).toEqual([
+      "grpc.health.v1.Health",
+      "grpc.reflection.v1.ServerReflection",
+      "grpc.reflection.v1alpha.ServerReflection",
+      "smo.v1.ClusterService",
+      "smo.v1.ElasticityService",
+      "smo.v1.GraphService",
+      "smo.v1.OptimizerService",
+    ]);
+    // graph.proto and the files it imports (types.proto, timestamp.proto).
+    expect(result.reflection.files_for_graph_service).toBeGreaterThanOrEqual(2);
   });
 
   it.skipIf(availability.skip)("smo serve exits 0 on SIGTERM while a grpcio channel stays open and idle", async () => {
