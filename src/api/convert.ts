@@ -166,6 +166,8 @@ export function graphViewToProto(view: GraphView, options: GraphProtoOptions = {
     createdAt: timestampFromDate(view.createdAt),
     updatedAt: timestampFromDate(view.updatedAt),
     message: view.message ?? "",
+    replicasLive: view.replicasLive,
+    pendingActions: view.pendingActions,
   });
 }
 

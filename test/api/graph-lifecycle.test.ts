@@ -198,7 +198,9 @@ describe("StopGraph, StartGraph, ReplaceGraph, RemoveGraph", () => {
 
   it("re-placing with the energy strategy moves a service off a member whose energy cost went up", async () => {
     await deploy("p-move", descriptor({ id: "g-move", services: [{ id: "solo", cpu: "small" }] }));
-    const before = (await get("g-move")).graph!.services[0]!.cluster;
+    const moving = (await get("g-move")).graph!;
+    expect(moving).toMatchObject({ replicasLive: true, pendingActions: 0 });
+    const before = moving.services[0]!.cluster;
     await s.client.unary(ClusterService.method.setClusterProfile, { name: before, profile: { energyCost: 50, pue: 1 } });
     const replaced = await s.client.unary(GraphService.method.replaceGraph, { name: "g-move", strategy: "energy", weights: { moves: 0 } });
     expect(replaced.decision!.moved).toEqual(["solo"]);
