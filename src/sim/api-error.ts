@@ -97,3 +97,10 @@ export function pathNotFound(): ApiError {
 export function expired(message: string): ApiError {
   return new ApiError(410, "Expired", message);
 }
+
+/** A watch from a resourceVersion the server has not reached (e.g. after a restart): 504, as the watch cache says. */
+export function tooLargeResourceVersion(rv: number, current: number): ApiError {
+  return new ApiError(504, "Timeout", `Too large resource version: ${rv}, current: ${current}`, {
+    causes: [{ reason: "ResourceVersionTooLarge", message: "Too large resource version" }],
+  });
+}

@@ -1,7 +1,7 @@
 // The simulator's etcd: every object of every type, one global resourceVersion counter, and a bounded history
 // of changes from which watches resume. Stored objects are never mutated in place (each write stores a new
 // object), so readers may keep references without copying.
-import { expired } from "./api-error.js";
+import { expired, tooLargeResourceVersion } from "./api-error.js";
 import { typeKey, type ResourceType } from "./resources.js";
 
 // Objects are plain JSON; `any` keeps the many nested reads of the reconciler readable.
@@ -132,10 +132,13 @@ export class ObjectStore {
 
   /**
    * Events after `rv`, oldest first. Throws 410 Expired when events after `rv` have already been dropped
-   * from the history, which is what a client resuming from a too-old resourceVersion gets from Kubernetes.
+   * from the history, which is what a client resuming from a too-old resourceVersion gets from Kubernetes, and
+   * 504 "Too large resource version" for a version newer than the newest.
    */
   eventsSince(rv: number): StoreEvent[] {
-    if (rv >= this.rv) return [];
+    // A client resuming from a version this server never issued (it restarted) must re-list, not wait forever.
+    if (rv > this.rv) throw tooLargeResourceVersion(rv, this.rv);
+    if (rv === this.rv) return [];
     const n = this.history.length;
     const oldest = n === 0 ? this.rv + 1 : this.history[this.historyStart]!.rv;
     if (rv < oldest - 1) throw expired(`too old resource version: ${rv} (${oldest - 1})`);

@@ -244,6 +244,12 @@ describe("simulator through @kubernetes/client-node", () => {
       void watch.watch(`/apis/apps/v1/namespaces/${ns}/deployments`, { resourceVersion: from }, (type, obj) => got.push({ type, obj }), () => resolve());
     });
     expect(got).toEqual([{ type: "ERROR", obj: expect.objectContaining({ kind: "Status", code: 410, reason: "Expired" }) }]);
+    // A version the server never issued (a client resuming after the server restarted): re-list, do not wait.
+    const ahead: { type: string; obj: { code?: number; message?: string } }[] = [];
+    await new Promise<void>((resolve) => {
+      void watch.watch(`/apis/apps/v1/namespaces/${ns}/deployments`, { resourceVersion: "99999999" }, (type, obj) => ahead.push({ type, obj }), () => resolve());
+    });
+    expect(ahead).toEqual([{ type: "ERROR", obj: expect.objectContaining({ kind: "Status", code: 504, message: expect.stringMatching(/Too large resource version/) }) }]);
   });
 
   it("keeps pods pending on a full member and schedules them when room frees up", async () => {
