@@ -215,6 +215,19 @@ describe("elasticity controller (simulated Karmada, PGlite, solver)", () => {
     expect(h.scaleCalls.length).toBe(count);
   });
 
+  it("forgets the Deployment statuses of a graph it no longer manages (no growth over created and deleted graphs)", async () => {
+    await h.seedGraph({ name: "gone", project: "p-gone", services: [{ name: "web", cluster: "member2" }] });
+    await h.controller.report([{ graph: "gone", service: "web", requestsPerSecond: 25 }]);
+    await h.controller.settled();
+    const readiness = (h.controller as unknown as { readiness: { status(key: string): unknown } }).readiness;
+    await eventually(() => readiness.status("p-gone/web"), (s) => s !== undefined, "the watch to report web's status");
+
+    await h.store.graphs.update("gone", { status: "stopped" });
+    await h.controller.refreshGraph("gone");
+    expect(h.controller.managedGraphs()).not.toContain("gone");
+    expect(readiness.status("p-gone/web")).toBeUndefined();
+  });
+
   it("watchDecisions streams new decisions, again once ready, and resumes after an id", async () => {
     await h.seedGraph({ name: "watch", project: "p-watch", services: [{ name: "web", cluster: "member2" }] });
     const ac = new AbortController();

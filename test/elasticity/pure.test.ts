@@ -3,6 +3,9 @@ import { holtForecast } from "../../src/core/elasticity/forecast.js";
 import { isOverProvisioned, isUnderProvisioned, recommendedReplicas, replicasNeeded } from "../../src/core/elasticity/capacity.js";
 import { ScaleDownStabilizer } from "../../src/core/elasticity/stabilizer.js";
 import { ChangeNotifier } from "../../src/core/elasticity/notifier.js";
+import { PrometheusLoadSource, createElasticityMetrics } from "../../src/core/elasticity/index.js";
+import pino from "pino";
+import { Registry } from "prom-client";
 
 const model = { alpha: 10, beta: 5, minReplicas: 1, maxReplicas: 20 };
 
@@ -112,5 +115,31 @@ describe("change notifier", () => {
     const q = n.wait(60_000, ac.signal);
     ac.abort();
     await q;
+  });
+});
+
+describe("Prometheus load source bookkeeping", () => {
+  it("forgets the condition, gauge series and hold of a project once it is no longer managed", async () => {
+    const registry = new Registry();
+    const metrics = createElasticityMetrics(registry);
+    let projects = ["p-a", "p-b"];
+    const health = new Map<string, boolean>();
+    const source = new PrometheusLoadSource({
+      query: { queryProject: async (p) => { if (p === "p-b") throw new Error("down"); return []; } },
+      sink: { projects: () => projects, graphOf: () => undefined, report: async () => 0, setSourceHealth: (p, up) => health.set(p, up) },
+      metrics,
+      logger: pino({ level: "silent" }),
+    });
+    await source.tick();
+    expect(source.conditions().map((c) => c.project).sort()).toEqual(["p-a", "p-b"]);
+    expect(health.get("p-b")).toBe(false);
+
+    projects = ["p-a"];
+    await source.tick();
+    expect(source.conditions().map((c) => c.project)).toEqual(["p-a"]);
+    // No longer held: a graph of that project created later may scale down again.
+    expect(health.get("p-b")).toBe(true);
+    const series = (await registry.getSingleMetric("smo_load_source_up")!.get()).values.map((v) => v.labels.project);
+    expect(series).toEqual(["p-a"]);
   });
 });

@@ -1,4 +1,6 @@
 // Dashboard builders and the Grafana publisher against the stand-in that rejects what Grafana rejects.
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   clusterDashboard,
@@ -102,6 +104,21 @@ describe("Grafana publisher", () => {
     await expect(createGrafanaPublisher({ url: `${grafana.url}/grafana`, basic: { user: "admin", password: "no" } }).remove("x")).rejects.toBeInstanceOf(FailedPreconditionError);
     const down = createGrafanaPublisher({ url: `http://127.0.0.1:${await freePort()}`, token: "t" });
     await expect(down.publish(d)).rejects.toBeInstanceOf(UnavailableError);
+  });
+
+  it("a Grafana that stalls after its headers is UnavailableError once the timeout passes", async () => {
+    const stalled = createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write('{"status":"succ'); // and never more
+    });
+    await new Promise<void>((r) => stalled.listen(0, "127.0.0.1", r));
+    try {
+      const pub = createGrafanaPublisher({ url: `http://127.0.0.1:${(stalled.address() as AddressInfo).port}`, token: "t", timeoutMs: 200 });
+      await expect(pub.publish(clusterDashboard({ cluster: "x" }))).rejects.toBeInstanceOf(UnavailableError);
+    } finally {
+      stalled.closeAllConnections();
+      await new Promise((r) => stalled.close(r));
+    }
   });
 
   it("the stand-in refuses malformed JSON like Grafana", async () => {

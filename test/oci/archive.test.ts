@@ -97,3 +97,22 @@ describe("safe extraction", () => {
     expect((await packDescriptor('{"hdaGraph":{}}', true)).innerPath).toBe("hdag/hdag.json");
   });
 });
+
+describe("verified download", () => {
+  it("a body that breaks off mid-stream (timeout, dropped connection) is UnavailableError, not a raw stream error", async () => {
+    const { readVerified } = await import("../../src/adapters/oci/digest.js");
+    const { UnavailableError } = await import("../../src/core/errors.js");
+    let sent = false;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (!sent) {
+          sent = true;
+          controller.enqueue(new Uint8Array([1, 2, 3]));
+        } else controller.error(new TypeError("terminated"));
+      },
+    });
+    const error = await readVerified(body, { size: 10, limit: 100, what: "blob x" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnavailableError);
+    expect((error as Error).message).toMatch(/blob x: download broke off after 3 bytes/);
+  });
+});

@@ -190,5 +190,9 @@ describe("bearer-token registries", () => {
     expect(await auth.headerFor(host, "repository:team/app:pull,push")).toBeUndefined();
     now += 299_000;
     expect(await auth.headerFor(host, "repository:team/app:pull")).toBeUndefined();
+    // Expired tokens of other scopes do not pile up: fetching a new one drops them.
+    expect(auth.cachedTokens).toBe(1);
+    await auth.answer(host, "repository:team/other:pull", challenge);
+    expect(auth.cachedTokens).toBe(1);
   });
 });

@@ -54,7 +54,10 @@ export function createGrafanaPublisher(options: GrafanaPublisherOptions): Dashbo
       const code = (err as { cause?: { code?: string } }).cause?.code;
       throw new UnavailableError(`Grafana at ${url.host} unreachable: ${code ?? (err as Error).message}`, { cause: err });
     }
-    const text = await res.text();
+    // The timeout also covers the body: a Grafana that stalls after its headers is unavailable, not a crash.
+    const text = await res.text().catch((err: unknown) => {
+      throw new UnavailableError(`Grafana at ${url.host} broke off its answer: ${(err as Error).message}`, { cause: err });
+    });
     let json: SaveResponse = {};
     try {
       json = text ? (JSON.parse(text) as SaveResponse) : {};

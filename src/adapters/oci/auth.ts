@@ -43,6 +43,17 @@ export class RegistryAuth {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** Tokens held (for tests: expired ones are dropped whenever a new one is fetched). */
+  get cachedTokens(): number {
+    return this.tokens.size;
+  }
+
+  /** A long-running process pulls from ever new repositories (one scope each): forget tokens no longer usable. */
+  private pruneExpired(): void {
+    const now = this.now();
+    for (const [key, cached] of this.tokens) if (cached.expiresAt <= now) this.tokens.delete(key);
+  }
+
   /** Authorization header to send up front for this registry and scope, if one is known. */
   async headerFor(registry: string, scope: string): Promise<string | undefined> {
     const cached = this.tokens.get(`${registry}|${scope}`);
@@ -106,6 +117,7 @@ export class RegistryAuth {
     const seconds = typeof body.expires_in === "number" && body.expires_in > 0 ? body.expires_in : DEFAULT_TOKEN_SECONDS;
     // Renew a little early so a token does not expire between the check and the request.
     const margin = Math.min(10, seconds / 10) * 1000;
+    this.pruneExpired();
     this.tokens.set(`${registry}|${scope}`, { token, expiresAt: this.now() + seconds * 1000 - margin });
     return token;
   }

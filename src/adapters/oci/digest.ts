@@ -2,7 +2,7 @@
 // oversized blob is refused before it is used (and before it fills memory or disk).
 import { createHash } from "node:crypto";
 import { open } from "node:fs/promises";
-import { FailedPreconditionError } from "../../core/errors.js";
+import { FailedPreconditionError, UnavailableError } from "../../core/errors.js";
 
 /** The blob or manifest bytes do not hash to the digest they were fetched by. */
 export class DigestMismatchError extends FailedPreconditionError {}
@@ -52,7 +52,14 @@ export async function readVerified(
     if (body) {
       const reader = body.getReader();
       for (;;) {
-        const { done, value } = await reader.read();
+        let chunk: Awaited<ReturnType<typeof reader.read>>;
+        try {
+          chunk = await reader.read();
+        } catch (err) {
+          // The fetch timeout or a dropped connection mid-body: retryable, not a raw stream error.
+          throw new UnavailableError(`${expected.what}: download broke off after ${size} bytes: ${(err as Error).message}`, { cause: err });
+        }
+        const { done, value } = chunk;
         if (done) break;
         size += value.byteLength;
         if (size > max) {

@@ -8,6 +8,7 @@ import pg from "pg";
 import type { Logger } from "pino";
 import { InvalidArgumentError, UnavailableError } from "../../core/errors.js";
 import type { Store } from "../../core/ports/store.js";
+import { describeError, isConnectionFailure } from "./connection-errors.js";
 import { lockDirectory } from "./directory-lock.js";
 import { createKyselyStore } from "./kysely-store.js";
 import { migrateToLatest } from "./migrate.js";
@@ -64,12 +65,17 @@ export async function openStore(url: string, options: StoreOptions): Promise<Sto
     const pool = new pg.Pool({ connectionString: location.url, max: 10, connectionTimeoutMillis: 10_000 });
     // An idle client losing its server must not crash the process; the next query reports it.
     pool.on("error", (error) => logger.warn({ err: error }, "idle PostgreSQL connection failed"));
+    // A checked-out client whose connection drops (server restart mid-query) emits "error" besides failing the
+    // query; pg-pool only listens on idle clients, so without this the process dies of an uncaught exception.
+    pool.on("connect", (client) => client.on("error", (error) => logger.warn({ err: error }, "PostgreSQL connection lost")));
     logger.info({ db: redact(location.url) }, "opening PostgreSQL store");
     try {
       return await openWithDialect(new PostgresDialect({ pool }), logger);
     } catch (error) {
-      if (isConnectionFailure(error)) {
-        throw new UnavailableError(`cannot reach PostgreSQL at ${redact(location.url)}: ${describeError(error)}`, { cause: error });
+      // The driver wrapper already maps a refused connection; name the server in the message either way.
+      const failure = error instanceof UnavailableError ? error.cause : error;
+      if (isConnectionFailure(failure)) {
+        throw new UnavailableError(`cannot reach PostgreSQL at ${redact(location.url)}: ${describeError(failure)}`, { cause: failure });
       }
       throw error;
     }
@@ -108,19 +114,6 @@ async function openWithDialect(dialect: Dialect, logger: Logger, afterClose?: ()
     throw error;
   }
   return createKyselyStore(db, guard, afterClose);
-}
-
-/** Network-level failures (refused, unresolvable, timed out), as opposed to SQL errors with a SQLSTATE. */
-function isConnectionFailure(error: unknown): boolean {
-  if (error instanceof AggregateError) return error.errors.some(isConnectionFailure);
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === "string" && /^E[A-Z]+$/.test(code)) return true;
-  return error instanceof Error && /timeout expired|Connection terminated/i.test(error.message);
-}
-
-function describeError(error: unknown): string {
-  if (error instanceof AggregateError) return error.errors.map(describeError).join("; ");
-  return error instanceof Error ? error.message || String((error as { code?: unknown }).code ?? error.name) : String(error);
 }
 
 export async function closeStore(store: Store): Promise<void> {

@@ -3,7 +3,19 @@
 // and so never returns; on PostgreSQL it runs outside the transaction and can block on the transaction's
 // own row locks. Either way it is a bug in the caller, so it fails at once with a message saying so.
 import { AsyncLocalStorage } from "node:async_hooks";
-import type { DatabaseConnection, DatabaseIntrospector, Dialect, DialectAdapter, Driver, Kysely, QueryCompiler, TransactionSettings } from "kysely";
+import type {
+  CompiledQuery,
+  DatabaseConnection,
+  DatabaseIntrospector,
+  Dialect,
+  DialectAdapter,
+  Driver,
+  Kysely,
+  QueryCompiler,
+  QueryResult,
+  TransactionSettings,
+} from "kysely";
+import { mapConnectionFailure } from "./connection-errors.js";
 
 interface Flow {
   /** True while this async flow's transaction holds a connection. */
@@ -47,7 +59,7 @@ export class TransactionGuard {
   }
 }
 
-/** Wraps any dialect so its driver reports to the guard. */
+/** Wraps any dialect so its driver reports to the guard and connection failures become UnavailableError. */
 export class GuardedDialect implements Dialect {
   constructor(
     private readonly inner: Dialect,
@@ -68,44 +80,74 @@ export class GuardedDialect implements Dialect {
 }
 
 class GuardedDriver implements Driver {
+  /** Our wrapper → the inner driver's connection, which the inner driver's methods expect back. */
+  readonly #inner = new WeakMap<DatabaseConnection, DatabaseConnection>();
+
   constructor(
     private readonly inner: Driver,
     private readonly guard: TransactionGuard,
   ) {
-    if (inner.savepoint) this.savepoint = inner.savepoint.bind(inner);
-    if (inner.rollbackToSavepoint) this.rollbackToSavepoint = inner.rollbackToSavepoint.bind(inner);
-    if (inner.releaseSavepoint) this.releaseSavepoint = inner.releaseSavepoint.bind(inner);
+    if (inner.savepoint) this.savepoint = (c, name, compile) => inner.savepoint!(this.#unwrap(c), name, compile).catch(mapConnectionFailure);
+    if (inner.rollbackToSavepoint) {
+      this.rollbackToSavepoint = (c, name, compile) => inner.rollbackToSavepoint!(this.#unwrap(c), name, compile).catch(mapConnectionFailure);
+    }
+    if (inner.releaseSavepoint) {
+      this.releaseSavepoint = (c, name, compile) => inner.releaseSavepoint!(this.#unwrap(c), name, compile).catch(mapConnectionFailure);
+    }
   }
   savepoint?: Driver["savepoint"];
   rollbackToSavepoint?: Driver["rollbackToSavepoint"];
   releaseSavepoint?: Driver["releaseSavepoint"];
 
   init(): Promise<void> {
-    return this.inner.init();
+    return this.inner.init().catch(mapConnectionFailure);
   }
   async acquireConnection(): Promise<DatabaseConnection> {
     this.guard.beforeAcquire();
-    const connection = await this.inner.acquireConnection();
+    const connection = await this.inner.acquireConnection().catch(mapConnectionFailure);
     this.guard.afterAcquire();
-    return connection;
+    const wrapped = new MappedConnection(connection);
+    this.#inner.set(wrapped, connection);
+    return wrapped;
   }
   async releaseConnection(connection: DatabaseConnection): Promise<void> {
     try {
-      await this.inner.releaseConnection(connection);
+      await this.inner.releaseConnection(this.#unwrap(connection));
     } finally {
       this.guard.afterRelease();
     }
   }
   beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
-    return this.inner.beginTransaction(connection, settings);
+    return this.inner.beginTransaction(this.#unwrap(connection), settings).catch(mapConnectionFailure);
   }
   commitTransaction(connection: DatabaseConnection): Promise<void> {
-    return this.inner.commitTransaction(connection);
+    return this.inner.commitTransaction(this.#unwrap(connection)).catch(mapConnectionFailure);
   }
   rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    return this.inner.rollbackTransaction(connection);
+    return this.inner.rollbackTransaction(this.#unwrap(connection)).catch(mapConnectionFailure);
   }
   destroy(): Promise<void> {
     return this.inner.destroy();
+  }
+
+  #unwrap(connection: DatabaseConnection): DatabaseConnection {
+    return this.#inner.get(connection) ?? connection;
+  }
+}
+
+/** Statement errors pass through (their SQLSTATE decides, e.g. unique violations); lost connections are mapped. */
+class MappedConnection implements DatabaseConnection {
+  constructor(private readonly inner: DatabaseConnection) {}
+
+  executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    return this.inner.executeQuery<R>(compiledQuery).catch(mapConnectionFailure);
+  }
+
+  async *streamQuery<R>(compiledQuery: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
+    try {
+      yield* this.inner.streamQuery<R>(compiledQuery, chunkSize);
+    } catch (error) {
+      mapConnectionFailure(error);
+    }
   }
 }

@@ -12,7 +12,7 @@ import { DecisionQueue, runKey, splitRunKey } from "./decision-queue.js";
 import { holtForecast } from "./forecast.js";
 import type { ElasticityMetrics } from "./metrics.js";
 import type { ChangeNotifier } from "./notifier.js";
-import { ReadinessTracker, type ReadyWait } from "./readiness.js";
+import { ReadinessTracker, deploymentKey, type ReadyWait } from "./readiness.js";
 import { repairDrift, type ReconcileContext } from "./reconcile.js";
 import { DecisionRecorder } from "./recorder.js";
 import { sampleViolations } from "./samples.js";
@@ -127,6 +127,11 @@ export class ElasticityController {
       clearTimeout(s.scaleDownTimer);
       s.scaleDownTimer = undefined;
       this.byProjectService.delete(`${old!.namespace}/${s.name}`);
+    }
+    // The Deployment watch never reports deletions to the tracker: forget the statuses and ready-waits of
+    // services no longer managed, or they pile up over days of graphs being created and deleted.
+    for (const s of old?.services.values() ?? []) {
+      if (!next?.services.has(s.name)) this.readiness.forget(deploymentKey(old!.namespace, s.name));
     }
     if (!next) {
       this.graphs.delete(name);

@@ -15,6 +15,8 @@ export interface ElasticityMetrics {
   observeStage(stage: ElasticityStage, seconds: number): void;
   countDecision(trigger: string, outcome: "scaled" | "unchanged" | "infeasible" | "failed"): void;
   setSourceUp(source: string, project: string, up: boolean): void;
+  /** Drops the source's series for a project no longer managed. */
+  removeSource?(source: string, project: string): void;
 }
 
 export function createElasticityMetrics(registry: Registry): ElasticityMetrics {
@@ -41,5 +43,6 @@ export function createElasticityMetrics(registry: Registry): ElasticityMetrics {
     observeStage: (stage, seconds) => stages.observe({ stage }, Math.max(0, seconds)),
     countDecision: (trigger, outcome) => decisions.inc({ trigger, outcome }),
     setSourceUp: (source, project, up) => sourceUp.set({ source, project }, up ? 1 : 0),
+    removeSource: (source, project) => sourceUp.remove({ source, project }),
   };
 }

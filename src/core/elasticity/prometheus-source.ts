@@ -56,7 +56,19 @@ export class PrometheusLoadSource {
 
   /** One poll of every project; exported for tests. */
   async tick(): Promise<void> {
-    await Promise.all(this.deps.sink.projects().map((p) => this.pollProject(p)));
+    const projects = this.deps.sink.projects();
+    this.forgetGone(new Set(projects));
+    await Promise.all(projects.map((p) => this.pollProject(p)));
+  }
+
+  /** Projects no longer managed: drop their condition, gauge series and hold, or these grow with every project ever seen. */
+  private forgetGone(live: ReadonlySet<string>): void {
+    for (const project of [...this.condition.keys()]) {
+      if (live.has(project)) continue;
+      this.condition.delete(project);
+      this.deps.metrics.removeSource?.("prometheus", project);
+      this.deps.sink.setSourceHealth?.(project, true);
+    }
   }
 
   private async pollProject(project: string): Promise<void> {
