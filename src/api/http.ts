@@ -31,6 +31,12 @@ export interface HttpHandlerOptions {
   shutdownSignal: AbortSignal;
 }
 
+/**
+ * Largest request message the Connect port reads, as grpc-js's default receive limit (4 MiB) on the gRPC
+ * listeners. connect-node's own default is ~4 GiB, which let any local client make smo buffer gigabytes.
+ */
+export const MAX_REQUEST_MESSAGE_BYTES = 4 * 1024 * 1024;
+
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { "content-type": "application/json" });
   res.end(JSON.stringify(body));
@@ -67,6 +73,7 @@ export function createHttpHandler(options: HttpHandlerOptions): (req: IncomingMe
       for (const { service, impl } of options.services) router.service(service, impl);
     },
     interceptors,
+    readMaxBytes: MAX_REQUEST_MESSAGE_BYTES,
     shutdownSignal: options.shutdownSignal,
   });
 

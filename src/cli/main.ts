@@ -32,7 +32,7 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
     io.stdout.write(usage());
     return name ? 0 : 1;
   }
-  const entry = commands[name];
+  const entry = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!entry) {
     io.stderr.write(`smo: unknown command "${name}"\n${usage()}`);
     return 1;

@@ -144,7 +144,9 @@ describe("DeployGraph and GetGraph", () => {
 describe("ListGraphs", () => {
   it("lists by project with live replicas and without the descriptor", async () => {
     await deploy("p-list", descriptor(chain("g-list-a")));
-    await deploy("p-list", descriptor(chain("g-list-b")));
+    // Service ids name Kubernetes objects: a second graph of the project needs its own.
+    const prefixed = chain("g-list-b").services.map((svc) => ({ ...svc, id: `b-${svc.id}`, connectionPoints: svc.connectionPoints?.map((c) => `b-${c}`) }));
+    await deploy("p-list", descriptor({ id: "g-list-b", services: prefixed }));
     await deploy("p-list-other", descriptor(chain("g-list-c")));
     const listed = await eventually(
       () => s.client.unary(GraphService.method.listGraphs, { project: "p-list" }),

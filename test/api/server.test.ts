@@ -168,6 +168,15 @@ describe("GraphService on the store", () => {
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({ code: "not_found", message: 'graph "ghost" not found' });
   });
+
+  it("refuses an oversized Connect request before buffering it (the gRPC listeners' 4 MiB limit)", async () => {
+    const res = await fetch(`http://${t.server.httpAddress}/smo.v1.GraphService/DeployGraph`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ project: "demo", descriptor: "x".repeat(5 * 1024 * 1024) }),
+    });
+    expect(((await res.json()) as { code: string }).code).toBe("resource_exhausted");
+  });
 });
 
 describe("OptimizerService", () => {

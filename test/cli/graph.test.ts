@@ -100,6 +100,10 @@ describe("smo graph get", () => {
     expect(await smo(["graph", "list", "-o", "yaml"])).toMatchObject({ code: 1, stderr: expect.stringContaining('-o: expected json or table, got "yaml"') });
     expect(await smo(["graph", "list", "--bogus"])).toMatchObject({ code: 1, stderr: expect.stringContaining("--bogus") });
     expect(await smo(["graph", "frobnicate"])).toMatchObject({ code: 1, stderr: expect.stringContaining('unknown subcommand "frobnicate"') });
+    // Names of Object.prototype members are not commands either.
+    for (const name of ["constructor", "toString", "__proto__"]) {
+      expect(await smo([name])).toMatchObject({ code: 1, stderr: expect.stringContaining(`unknown command "${name}"`) });
+    }
     expect((await smo(["graph"])).stdout).toContain("list");
   });
 });

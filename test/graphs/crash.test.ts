@@ -139,7 +139,7 @@ for (const backend of backends) {
       try {
         return await fn({ store, lifecycle, rules });
       } finally {
-        lifecycle.close();
+        await lifecycle.close();
         client.close();
         await solver.close();
         await store.close();

@@ -81,6 +81,20 @@ describe("deploy", () => {
     expect(await inventory(h.sim, "p-other")).toEqual(EMPTY);
   });
 
+  it("ALREADY_EXISTS when another graph of the project owns a service name (its Kubernetes objects); nothing written", async () => {
+    await h.lifecycle.deploy({ project: "p-clash", descriptor: descriptor({ id: "g-clash-a", services: [{ id: "web" }, { id: "db" }] }) });
+    const before = await inventory(h.sim, "p-clash");
+    const clash = descriptor({ id: "g-clash-b", services: [{ id: "cache" }, { id: "web" }] });
+    const err = await h.lifecycle.deploy({ project: "p-clash", descriptor: clash }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AlreadyExistsError);
+    expect((err as Error).message).toMatch(/hdaGraph\.services\[1\]\.id.*web.*g-clash-a/);
+    // A dry run answers the same, and the same service name in another project is fine.
+    await expect(h.lifecycle.deploy({ project: "p-clash", descriptor: clash, dryRun: true })).rejects.toBeInstanceOf(AlreadyExistsError);
+    expect(await h.store.graphs.get("g-clash-b")).toBeUndefined();
+    expect(await inventory(h.sim, "p-clash")).toEqual(before);
+    expect((await h.lifecycle.deploy({ project: "p-clash-other", descriptor: clash })).created).toBe(true);
+  });
+
   it("INVALID_ARGUMENT with field paths: project, descriptor contents, exclusive inputs, unknown strategy; nothing written", async () => {
     const ok = descriptor(chain("g-invalid"));
     const violations = async (p: Promise<unknown>) => {
@@ -93,6 +107,9 @@ describe("deploy", () => {
     };
     expect(await violations(h.lifecycle.deploy({ project: "Bad_Project", descriptor: ok }))).toEqual(["project"]);
     expect(await violations(h.lifecycle.deploy({ project: "", descriptor: ok }))).toEqual(["project"]);
+    // The control planes' namespaces: a service id such as coredns would patch, then delete, their workloads.
+    expect(await violations(h.lifecycle.deploy({ project: "kube-system", descriptor: ok }))).toEqual(["project"]);
+    expect(await violations(h.lifecycle.deploy({ project: "karmada-system", descriptor: ok }))).toEqual(["project"]);
     expect(await violations(h.lifecycle.deploy({ project: "p-invalid" }))).toEqual(["descriptor"]);
     expect(await violations(h.lifecycle.deploy({ project: "p-invalid", descriptor: ok, artifact: "oci://x/y" }))).toEqual(["artifact"]);
     const bad = descriptorObject(chain("g-invalid")) as { hdaGraph: { services: { deployment: { intent: { compute: { cpu: string } } } }[] } };

@@ -94,7 +94,7 @@ export async function startHarness(
     lifecycle,
     newLifecycle,
     async close() {
-      for (const l of lifecycles) l.close();
+      for (const l of lifecycles) await l.close();
       client.close();
       await solver.close();
       await store.close();

@@ -159,6 +159,15 @@ describe("re-placement", () => {
   });
 });
 
+describe("cluster loss with the store failing", () => {
+  it("onClusterLost logs and resolves instead of rejecting (the cluster watch calls it unawaited)", async () => {
+    const graphs = Object.create(h.store.graphs, { list: { value: () => Promise.reject(new Error("database connection lost")) } }) as typeof h.store.graphs;
+    const store = Object.create(h.store, { graphs: { value: graphs } }) as typeof h.store;
+    const l = h.newLifecycle({ store });
+    await expect(l.onClusterLost("member1", "not-ready")).resolves.toEqual([]);
+  });
+});
+
 describe("event-triggered services", () => {
   it("pending until its alert fires, then deployed through the outbox; unknown alerts ignored", async () => {
     await h.lifecycle.deploy({ project: "p-event", descriptor: descriptor(chain("g-event", { eventFront: true })) });
@@ -244,6 +253,33 @@ describe("Karmada unavailable", () => {
     expect(done.services.every((s) => s.status === "deployed")).toBe(true);
     expect((await inventory(h.sim, "p-down")).deployments).toEqual(["back", "front", "middle"]);
     expect((await h.store.events.listAfter("g-down", 0)).map((e) => e.type)).toEqual(["placed", "deployed"]);
+  });
+});
+
+describe("close", () => {
+  it("waits for a graph operation in progress, so the store and Karmada client are not closed under it", async () => {
+    let reached!: () => void;
+    const atAction = new Promise<void>((resolve) => (reached = resolve));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const l = h.newLifecycle({
+      hooks: {
+        afterAction: async (_graph, _kind, applied) => {
+          if (applied !== 1) return;
+          reached();
+          await held;
+        },
+      },
+    });
+    let settled = false;
+    const deploying = l.deploy({ project: "p-close", descriptor: descriptor(chain("g-close")) }).finally(() => (settled = true));
+    await atAction;
+    const closing = l.close();
+    setTimeout(release, 100);
+    await closing;
+    expect(settled).toBe(true);
+    expect((await deploying).graph.status).toBe("running");
+    expect(await h.store.outbox.pending("g-close")).toEqual([]);
   });
 });
 

@@ -21,8 +21,15 @@ export function validateProject(project: string | undefined): string {
       "project must be an RFC 1123 label (1-63 lower-case letters, digits or '-', starting and ending with a letter or digit): it is the Kubernetes namespace";
     throw new InvalidArgumentError(`invalid project ${JSON.stringify(p)}`, [{ field: "project", description }]);
   }
+  if (RESERVED_NAMESPACE_PREFIXES.some((prefix) => p.startsWith(prefix))) {
+    const description = `namespaces starting with ${RESERVED_NAMESPACE_PREFIXES.join(" or ")} belong to Kubernetes and Karmada; smo would create, patch and on removal delete objects there`;
+    throw new InvalidArgumentError(`invalid project ${JSON.stringify(p)}: reserved namespace`, [{ field: "project", description }]);
+  }
   return p;
 }
+
+/** Namespaces of the control planes (kube-system, kube-public, karmada-system, karmada-es-*, …). */
+const RESERVED_NAMESPACE_PREFIXES = ["kube-", "karmada-"];
 
 interface Loaded {
   model: GraphModel;
@@ -61,13 +68,39 @@ export interface DeployDeps {
 export async function deployGraph(core: LifecycleCore, deps: DeployDeps, req: DeployRequest): Promise<DeployResult> {
   const project = validateProject(req.project);
   const loaded = await load(core, req, deps.artifacts);
-  return core.mutex.run(loaded.model.id, () => deployLocked(core, project, loaded, req.dryRun === true));
+  // Deploys into one project are serialised (then the graph itself), so two graphs cannot both claim a service
+  // name of the namespace at once. The key cannot clash with a graph id (an RFC 1123 label has no '/').
+  return core.mutex.run(`project/${project}`, () =>
+    core.mutex.run(loaded.model.id, () => deployLocked(core, project, loaded, req.dryRun === true)),
+  );
+}
+
+/**
+ * Workloads, policies and exports are named after the service in the project's namespace, so a service id
+ * another graph of the project already uses would overwrite (and on removal delete) that graph's objects.
+ */
+async function requireServiceNamesFree(core: LifecycleCore, project: string, model: GraphModel): Promise<void> {
+  const index = new Map(model.services.map((s, i) => [s.id, i]));
+  for (const other of await core.store.graphs.list({ project })) {
+    if (other.name === model.id) continue;
+    // The stored graph's model is cached by descriptor hash: no query per graph of the project.
+    const names = core.modelOf(other).services.map((s) => s.id);
+    for (const name of names) {
+      const i = index.get(name);
+      if (i === undefined) continue;
+      throw new AlreadyExistsError(
+        `hdaGraph.services[${i}].id: service ${name} already exists in project ${project} (graph ${other.name}); ` +
+          "service ids name Kubernetes objects, so they must be unique within a project: rename it or use another project",
+      );
+    }
+  }
 }
 
 async function deployLocked(core: LifecycleCore, project: string, loaded: Loaded, dryRun: boolean): Promise<DeployResult> {
   const { model } = loaded;
   const existing = await core.store.graphs.get(model.id);
   if (existing) return existingResult(core, existing, project, loaded, dryRun);
+  await requireServiceNamesFree(core, project, model);
 
   const strategy = strategyOf(model);
   const snapshot = await core.inventory.snapshot({ persist: !dryRun });

@@ -111,10 +111,20 @@ export class GraphLifecycle {
     return handleAlerts(this.core, alerts);
   }
 
-  /** Re-places every running graph with a service on `cluster`, leaving that member out. */
+  /**
+   * Re-places every running graph with a service on `cluster`, leaving that member out. Never throws (the
+   * cluster watch calls it unawaited): a failure is logged and the graphs moved so far are returned.
+   */
   async onClusterLost(cluster: string, reason: ClusterLossReason | string = "lost"): Promise<string[]> {
     const moved: string[] = [];
-    for (const name of await graphsOnCluster(this.core, cluster)) {
+    let affected: string[];
+    try {
+      affected = await graphsOnCluster(this.core, cluster);
+    } catch (err) {
+      this.core.logger.error({ cluster, err: (err as Error).message }, "cannot list the graphs of a lost member; not re-placed");
+      return moved;
+    }
+    for (const name of affected) {
       try {
         await replaceGraph(this.core, name, {}, { exclude: [cluster], trigger: `member ${cluster} ${reason}` });
         moved.push(name);
@@ -176,11 +186,19 @@ export class GraphLifecycle {
     return this.core.runner.scheduled;
   }
 
-  /** Stops retries and the cluster watch. Watchers end when their signal aborts. */
-  close(): void {
+  /**
+   * Stops retries and the cluster watch, then waits (at most `timeoutMs`) for the graph operations already
+   * running (a background retry, a re-placement after a lost member) so that the caller does not close the store
+   * or the Karmada client under them. Watchers end when their signal aborts.
+   */
+  async close(timeoutMs = 10_000): Promise<void> {
     this.closed = true;
     this.clusterWatch?.stop();
     this.core.runner.close();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+    await Promise.race([this.core.mutex.idle(), deadline]);
+    clearTimeout(timer);
   }
 }
 
