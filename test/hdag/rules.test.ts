@@ -105,6 +105,11 @@ describe("hdag rules", () => {
         expect(errorPaths(doc)).toContain(`${S1}.id`);
       }
     });
+    it("service ids start with a letter: they name Kubernetes Services (RFC 1035)", () => {
+      const doc = variant((_, s) => (s[1].id = "2backend"));
+      const r = check(doc);
+      expect(r.errors.find((e) => e.path === `${S1}.id`)?.message).toMatch(/starting with a letter.*RFC 1035.*"2backend"/);
+    });
     it("a duplicate service id is reported at its own index", () => {
       const doc = variant((_, s) => (s[2].id = "frontend"));
       const r = check(doc);

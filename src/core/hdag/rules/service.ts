@@ -56,6 +56,11 @@ function checkServiceId(ctx: Ctx, value: unknown, path: Path): string | undefine
     ctx.issues.error(path, `expected ${RFC1123_EXPECTED}, found ${describe(id)}`);
     return undefined;
   }
+  if (!/^[a-z]/.test(id)) {
+    // The service id also names a Kubernetes Service, and Service names are RFC 1035 labels.
+    ctx.issues.error(path, `expected a service id starting with a letter: it names a Kubernetes Service (an RFC 1035 label), found ${describe(id)}`);
+    return undefined;
+  }
   if (id.length > HELM_RELEASE_MAX) {
     ctx.issues.warning(path, `service id is ${id.length} characters long: Helm refuses release names over ${HELM_RELEASE_MAX}, so the helm deployer cannot install it`);
   }
