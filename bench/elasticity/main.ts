@@ -3,8 +3,8 @@
 // every second; pulled: Debian's Prometheus scrapes the generator every second and smo polls it every second),
 // then a ramp with and without the forecast strategy. Prints Markdown tables, writes bench/results/elasticity.json.
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { availableParallelism, cpus, tmpdir } from "node:os";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { ScalingModel } from "../../src/core/hdag/model.js";
@@ -12,7 +12,8 @@ import { DecisionLog } from "./decision-log.js";
 import { startLoadGenerator } from "./load-generator.js";
 import { PROMETHEUS_BIN, startPrometheus, type PrometheusProcess } from "./prometheus.js";
 import { runRamp, type RampResult } from "./ramp.js";
-import { repoRoot, startSimProcess } from "./sim-process.js";
+import { startSimProcess } from "./sim-process.js";
+import { writeBenchResult } from "../results.js";
 import { startInProcessSmo } from "./smo-inprocess.js";
 import { startServeSmo } from "./smo-serve.js";
 import { startChildSmo } from "./smo-child.js";
@@ -176,29 +177,21 @@ async function main(): Promise<void> {
 
     const md = render(reports, ramp, target.description);
     process.stdout.write(`${md}\n`);
-    const out = args.out ?? join(repoRoot(), "bench/results/elasticity.json");
-    await mkdir(join(out, ".."), { recursive: true });
-    await writeFile(
-      out,
-      `${JSON.stringify(
-        {
-          date: new Date().toISOString(),
-          node: process.version,
-          cpu: `${cpus()[0]?.model ?? "?"} × ${availableParallelism()}`,
-          smo: target.description,
-          podStartMs,
-          stabilizationMs,
-          prometheus: modes.includes("pulled")
-            ? { scrapeIntervalS: 1, pollIntervalMs: promIntervalMs, window: args["prometheus-window"], template: args["prometheus-template"] }
-            : null,
-          kpiMs: KPI_MS,
-          modes: reports,
-          ramp,
-          runSeconds: Math.round((Date.now() - started) / 1000),
-        },
-        null,
-        2,
-      )}\n`,
+    const out = await writeBenchResult(
+      "elasticity",
+      {
+        smo: target.description,
+        podStartMs,
+        stabilizationMs,
+        prometheus: modes.includes("pulled")
+          ? { scrapeIntervalS: 1, pollIntervalMs: promIntervalMs, window: args["prometheus-window"], template: args["prometheus-template"] }
+          : null,
+        kpiMs: KPI_MS,
+        modes: reports,
+        ramp,
+        runSeconds: Math.round((Date.now() - started) / 1000),
+      },
+      args.out,
     );
     log(`wrote ${out} (${Math.round((Date.now() - started) / 1000)} s)`);
   } finally {

@@ -2,17 +2,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 
-/** The repository root, from dist/bench/<name>/x.js or bench/<name>/x.ts. */
-export function repoRoot(): string {
-  const here = fileURLToPath(new URL(".", import.meta.url));
-  for (const up of ["../../..", "../.."]) {
-    const root = join(here, up);
-    if (existsSync(join(root, "package.json")) && existsSync(join(root, "proto"))) return root;
-  }
-  throw new Error(`cannot find the repository root from ${here}`);
-}
+export { repoRoot } from "../results.js";
+import { repoRoot } from "../results.js";
 
 export function cliPath(): string {
   const bin = join(repoRoot(), "dist/src/cli/bin.js");

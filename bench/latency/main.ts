@@ -2,13 +2,11 @@
 // handler. Unary GraphService/ListGraphs through each path, sequential and with 32 calls in flight, in two
 // scenarios: the real handler on a `memory` store (an empty list: one SQL query in embedded PGlite), and a
 // no-op handler that isolates the transport. Writes bench/results/latency.json and prints Markdown tables.
-import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { createServer as createH2cServer } from "node:http2";
 import type { AddressInfo } from "node:net";
-import { cpus, tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { create } from "@bufbuild/protobuf";
 import { createClient, createHandlerContext, type ServiceImpl } from "@connectrpc/connect";
 import { connectNodeAdapter, createConnectTransport } from "@connectrpc/connect-node";
@@ -24,6 +22,7 @@ import { GraphService, ListGraphsRequestSchema } from "../../src/gen/smo/v1/grap
 import { silentLogger } from "../../src/observability/logger.js";
 import { createRegistry, rpcMetrics } from "../../src/observability/metrics.js";
 import { measure, type Budget, type ModeResult } from "./measure.js";
+import { writeBenchResult } from "../results.js";
 
 const CONCURRENCY = 32;
 const BUDGET: Budget = { warmupCalls: 500, maxCalls: 20_000, maxMs: 1_500 };
@@ -42,11 +41,6 @@ interface Scenario {
   rows: Row[];
 }
 
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "package.json"))) dir = dirname(dir);
-  return dir;
-}
 
 /** Every path of DESIGN §10 for one ListGraphs implementation. */
 async function runScenario(name: string, impl: GraphImpl, services = [registration(GraphService, impl)]): Promise<Scenario> {
@@ -130,21 +124,15 @@ async function main(): Promise<void> {
   await store.close();
 
   const result = {
-    benchmark: "latency",
     rpc: "smo.v1.GraphService/ListGraphs",
     concurrency: CONCURRENCY,
     budget: BUDGET,
-    node: process.versions.node,
-    cpus: cpus().length,
-    at: new Date().toISOString(),
     scenarios: scenarios.map((s) => ({
       name: s.name,
       rows: s.rows.map((r) => ({ ...r, p50RatioToInProcess: r.sequential.p50Us / s.rows[0]!.sequential.p50Us })),
     })),
   };
-  const out = join(repoRoot(), "bench/results");
-  await mkdir(out, { recursive: true });
-  await writeFile(join(out, "latency.json"), `${JSON.stringify(result, null, 2)}\n`);
+  await writeBenchResult("latency", result);
   process.stdout.write(`${scenarios.map(markdown).join("\n\n")}\n\nwritten: bench/results/latency.json\n`);
 }
 

@@ -3,14 +3,15 @@
 // happening. Per size: the smo process's CPU % and RSS over a steady window, and the decision latency
 // (actuated − observed) p95. Each size runs against a fresh `smo sim` child and a fresh smo process.
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { availableParallelism, cpus, tmpdir } from "node:os";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { ScalingModel } from "../../src/core/hdag/model.js";
 import type { SeedGraph } from "../elasticity/seed.js";
-import { repoRoot, startSimProcess } from "../elasticity/sim-process.js";
-import { startChildSmo, type ChildSmo } from "../elasticity/smo-child.js";
+import { startSimProcess } from "../elasticity/sim-process.js";
+import { writeBenchResult } from "../results.js";
+import { startChildSmo } from "../elasticity/smo-child.js";
 import { startServeScaleTarget } from "./serve-target.js";
 import { BENCH_PG_URL, benchSchema } from "../elasticity/postgres.js";
 import { percentile, sleep, table } from "../elasticity/stats.js";
@@ -188,26 +189,18 @@ async function main(): Promise<void> {
     ),
   ].join("\n");
   process.stdout.write(`${md}\n`);
-  const out = args.out ?? join(repoRoot(), "bench/results/scale.json");
-  await mkdir(join(out, ".."), { recursive: true });
-  await writeFile(
-    out,
-    `${JSON.stringify(
-      {
-        date: new Date().toISOString(),
-        node: process.version,
-        cpu: `${cpus()[0]?.model ?? "?"} × ${availableParallelism()}`,
-        smo: description,
-        servicesPerGraph: perGraph,
-        warmupS: warmupMs / 1000,
-        steadyS: steadyMs / 1000,
-        stepShare,
-        results,
-        runSeconds: Math.round((Date.now() - started) / 1000),
-      },
-      null,
-      2,
-    )}\n`,
+  const out = await writeBenchResult(
+    "scale",
+    {
+      smo: description,
+      servicesPerGraph: perGraph,
+      warmupS: warmupMs / 1000,
+      steadyS: steadyMs / 1000,
+      stepShare,
+      results,
+      runSeconds: Math.round((Date.now() - started) / 1000),
+    },
+    args.out,
   );
   log(`wrote ${out} (${Math.round((Date.now() - started) / 1000)} s)`);
 }

@@ -5,9 +5,9 @@
 //  2. Against first-fit: over 10 seeds per cell, infeasibility rate, moves and energy of `optimal` vs `first-fit`.
 //  3. Energy scenario (bench/solver/energy-scenario.json): the energy strategy's energy vs first-fit (KPI ≥ 15 %).
 // Writes bench/results/solver.json and prints Markdown tables. Every solve is time-limited, so the run is bounded.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { availableParallelism, cpus, loadavg } from "node:os";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { repoRoot, writeBenchResult } from "../results.js";
 import { createSolver, placementProblemFromJson, type BackendName, type PlacementProblem, type PlacementResult } from "../../src/solver/index.js";
 import { generatePlacement } from "./generate.js";
 import { timingTable, firstFitTable, energyTable, type TimingRow, type FirstFitRow, type EnergyResult } from "./report.js";
@@ -21,7 +21,7 @@ const SEEDS = 10;
 const TIME_LIMIT_MS = Number(process.env.SMO_BENCH_TIME_LIMIT_MS ?? 10_000);
 const COMPARE_TIME_LIMIT_MS = 2_000;
 
-const root = fileURLToPath(new URL(import.meta.url.includes("/dist/") ? "../../../" : "../../", import.meta.url));
+const root = `${repoRoot()}/`;
 
 function instance(services: number, clusters: number, tightness: number, seed: number, weights?: PlacementProblem["weights"]): PlacementProblem {
   return generatePlacement({ services, clusters, tightness, seed, coLocation: Math.floor(services / 10), current: true, weights });
@@ -143,9 +143,6 @@ async function main(): Promise<void> {
   const firstFitRows = await versusFirstFit();
   const energy = await energyScenario();
   const result = {
-    generatedAt: new Date().toISOString(),
-    node: process.version,
-    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "", loadavg: loadavg() },
     timeLimitMs: TIME_LIMIT_MS,
     compareTimeLimitMs: COMPARE_TIME_LIMIT_MS,
     timing: timingRows,
@@ -153,8 +150,7 @@ async function main(): Promise<void> {
     energyScenario: energy,
     durationMs: Date.now() - started,
   };
-  mkdirSync(`${root}bench/results`, { recursive: true });
-  writeFileSync(`${root}bench/results/solver.json`, `${JSON.stringify(result, null, 2)}\n`);
+  await writeBenchResult("solver", result);
   process.stdout.write(`${timingTable(timingRows)}\n\n${firstFitTable(firstFitRows)}\n\n${energyTable(energy)}\n\nbench took ${Math.round(result.durationMs / 1000)} s; results in bench/results/solver.json\n`);
 }
 

@@ -19,14 +19,21 @@ export interface SimConfigFile {
   clusters: ClusterConfig[];
 }
 
+/** The members of a simulated federation: generated ones, or explicit ones from a config file. */
 export interface ClusterOptions {
+  /** Generated members member1…memberN (default 3); ignored when `config` is given. */
   clusters?: number;
+  /** The first K generated members get GPUs (default 0). */
   gpuClusters?: number;
-  /** GPUs per GPU member (default 4). */
+  /** GPUs on each GPU member (default 4). */
   gpusPerCluster?: number;
+  /** Cores per generated member (default 16). */
   clusterCpu?: number;
+  /** Memory per generated member (default "64Gi"). */
   clusterMemory?: string;
+  /** Pod limit per member (default 1000). */
   clusterPods?: number;
+  /** Explicit members (per cluster cpu, memory, gpus, region, labels). */
   config?: SimConfigFile;
 }
 

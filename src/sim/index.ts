@@ -3,7 +3,7 @@
 // a kubeconfig and the admin operations (NotReady, remove/add members, faults).
 import { writeFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
-import { clusterSpec, clusterSpecs, type ClusterConfig, type SimConfigFile } from "./config.js";
+import { clusterSpec, clusterSpecs, type ClusterConfig, type ClusterOptions } from "./config.js";
 import { Federation, type SimLogger } from "./federation.js";
 import type { MemberSnapshot } from "./members.js";
 import { createApiServer } from "./http/server.js";
@@ -18,21 +18,7 @@ export type { SimLogger } from "./federation.js";
 export type { MemberSnapshot } from "./members.js";
 export { CAPACITY_ANNOTATIONS } from "./cluster-object.js";
 
-export interface SimOptions {
-  /** Generated members member1…memberN (default 3); ignored when `config` is given. */
-  clusters?: number;
-  /** The first K generated members get GPUs (default 0). */
-  gpuClusters?: number;
-  /** GPUs on each GPU member (default 4). */
-  gpusPerCluster?: number;
-  /** Cores per generated member (default 16). */
-  clusterCpu?: number;
-  /** Memory per generated member (default "64Gi"). */
-  clusterMemory?: string;
-  /** Pod limit per member (default 1000). */
-  clusterPods?: number;
-  /** Explicit members (per cluster cpu, memory, gpus, region, labels). */
-  config?: SimConfigFile;
+export interface SimOptions extends ClusterOptions {
   /** Delay between binding a pod and it being ready (default 1000). */
   podStartMs?: number;
   /** Extra random delay up to this many ms per pod (default 0). */

@@ -1,33 +1,22 @@
 // Hop3's language: Python stubs generated from proto/ with Debian's protoc + grpc_python_plugin call a live
 // `smo serve` (the real binary) over TCP (with the bearer token) and over the Unix socket (without).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { execFile, spawn, spawnSync } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { requireBinaries, type Availability } from "../helpers/processes.js";
+import { GRPC_PYTHON_PLUGIN, PROTOC, PYTHON, pythonGrpcAvailable } from "../helpers/python.js";
 import { REPO_ROOT, spawnServe, type ServeProcess } from "../api/helpers.js";
 
 const run = promisify(execFile);
-const PROTOC = "/usr/bin/protoc";
-const PLUGIN = "/usr/bin/grpc_python_plugin";
-const PYTHON = "/usr/bin/python3";
+
 const TOKEN = "interop-token";
 
-const availability = pythonGrpcAvailable(requireBinaries(PROTOC, PLUGIN, PYTHON));
+const availability = pythonGrpcAvailable();
 
 /** python3-grpcio and python3-protobuf importable; same skip-or-fail rule as a missing binary. */
-function pythonGrpcAvailable(binaries: Availability): Availability {
-  if (binaries.skip) return binaries;
-  const probe = spawnSync(PYTHON, ["-c", "import grpc, google.protobuf"], { encoding: "utf8" });
-  if (probe.status === 0) return binaries;
-  const reason = "skipped: python3-grpcio / python3-protobuf not importable";
-  if (process.env.SMO_REQUIRE_INTEGRATION === "1") throw new Error(`SMO_REQUIRE_INTEGRATION=1 but ${reason.slice(9)}: ${probe.stderr}`);
-  console.warn(`[integration] ${reason}`);
-  return { skip: true, reason: ` (${reason})` };
-}
 
 const SCRIPT = String.raw`
 import json, sys
@@ -94,7 +83,7 @@ describe(`Python grpcio client${availability.reason}`, () => {
     if (availability.skip) return;
     dir = await mkdtemp(join(tmpdir(), "smo-py-"));
     const proto = join(REPO_ROOT, "proto");
-    const common = [`--python_out=${dir}`, `--grpc_python_out=${dir}`, `--plugin=protoc-gen-grpc_python=${PLUGIN}`];
+    const common = [`--python_out=${dir}`, `--grpc_python_out=${dir}`, `--plugin=protoc-gen-grpc_python=${GRPC_PYTHON_PLUGIN}`];
     await run(PROTOC, [`-I${proto}`, ...common, "smo/v1/types.proto", "smo/v1/graph.proto", "smo/v1/cluster.proto", "smo/v1/optimizer.proto", "smo/v1/elasticity.proto"]);
     // health at the top level: a `grpc` Python package of our own would shadow grpcio's.
     await run(PROTOC, [`-I${join(proto, "grpc/health/v1")}`, ...common, "health.proto"]);

@@ -4,13 +4,12 @@
 // one decision is in flight, and samples arriving meanwhile are coalesced into one follow-up decision.
 import type { Logger } from "pino";
 import { FailedPreconditionError, InvalidArgumentError, NotFoundError, type FieldViolation } from "../errors.js";
-import type { KarmadaClient, Subscription } from "../ports/karmada.js";
-import type { DecisionRecord, EventRecord, Store } from "../ports/store.js";
+import type { Subscription } from "../ports/karmada.js";
+import type { DecisionRecord } from "../ports/store.js";
 import { isOverProvisioned, isUnderProvisioned, recommendedReplicas } from "./capacity.js";
 import { decideCluster, type DecideContext } from "./decide.js";
 import { DecisionQueue, runKey, splitRunKey } from "./decision-queue.js";
 import { holtForecast } from "./forecast.js";
-import type { ElasticityMetrics } from "./metrics.js";
 import type { ChangeNotifier } from "./notifier.js";
 import { ReadinessTracker, deploymentKey, type ReadyWait } from "./readiness.js";
 import { repairDrift, type ReconcileContext } from "./reconcile.js";
@@ -19,26 +18,13 @@ import { sampleViolations } from "./samples.js";
 import { loadGraphState, type Cause, type GraphState, type ServiceState } from "./state.js";
 import {
   defaultElasticityConfig,
-  type ClusterCapacity,
   type ElasticityConfig,
   type LoadSampleInput,
   type LoadTrigger,
-  type Replacer,
-  type ReplicaSolver,
+  type ElasticityDeps,
 } from "./types.js";
 
-export interface ElasticityDeps {
-  store: Store;
-  karmada: KarmadaClient;
-  solver: ReplicaSolver;
-  capacity: ClusterCapacity;
-  replacer?: Replacer;
-  metrics: ElasticityMetrics;
-  logger: Logger;
-  now?: () => number;
-  /** Told about the `scaled` events the loop appends to a graph's audit trail (wakes WatchGraph readers). */
-  onEvents?: (events: EventRecord[]) => void;
-}
+export type { ElasticityDeps } from "./types.js";
 
 export class ElasticityController {
   private readonly graphs = new Map<string, GraphState>();

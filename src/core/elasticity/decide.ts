@@ -2,24 +2,17 @@
 // the live state, solve it, apply it with one scale call per changed service, and record each change with its
 // stage timestamps. Infeasible on the cluster → a re-placement request (with a back-off).
 import type { Logger } from "pino";
-import type { KarmadaClient } from "../ports/karmada.js";
-import type { DecisionRecord, Store } from "../ports/store.js";
+import type { DecisionRecord } from "../ports/store.js";
 import { capacityAtMax, replicasNeeded } from "./capacity.js";
 import type { ElasticityMetrics } from "./metrics.js";
 import type { ReadinessTracker } from "./readiness.js";
 import { deploymentKey } from "./readiness.js";
 import type { DecisionRecorder } from "./recorder.js";
 import type { Cause, GraphState, ServiceState } from "./state.js";
-import type { ClusterCapacity, ElasticityConfig, Replacer, ReplicaSolver } from "./types.js";
+import type { ElasticityConfig, ElasticityDeps } from "./types.js";
 
-export interface DecideContext {
-  store: Store;
-  karmada: KarmadaClient;
-  solver: ReplicaSolver;
-  capacity: ClusterCapacity;
-  replacer?: Replacer;
-  metrics: ElasticityMetrics;
-  logger: Logger;
+/** The controller's dependencies plus the state and callbacks one decision needs. */
+export interface DecideContext extends Omit<ElasticityDeps, "now" | "onEvents"> {
   config: ElasticityConfig;
   readiness: ReadinessTracker;
   recorder: DecisionRecorder;

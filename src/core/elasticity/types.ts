@@ -1,5 +1,9 @@
 // Ports and value types of the elasticity loop.
+import type { Logger } from "pino";
 import type { ScalingModel } from "../hdag/model.js";
+import type { KarmadaClient } from "../ports/karmada.js";
+import type { EventRecord, Store } from "../ports/store.js";
+import type { ElasticityMetrics } from "./metrics.js";
 
 export type LoadTrigger = "push" | "prometheus" | "forecast" | "reconcile" | "stabilization";
 
@@ -78,4 +82,18 @@ export interface ManagedService {
   lastRate?: number;
   lastObservedAt?: number;
   history: { at: number; rate: number }[];
+}
+
+/** What the elasticity loop is built from (constructor injection). */
+export interface ElasticityDeps {
+  store: Store;
+  karmada: KarmadaClient;
+  solver: ReplicaSolver;
+  capacity: ClusterCapacity;
+  replacer?: Replacer;
+  metrics: ElasticityMetrics;
+  logger: Logger;
+  now?: () => number;
+  /** Told about the `scaled` events the loop appends to a graph's audit trail (wakes WatchGraph readers). */
+  onEvents?: (events: EventRecord[]) => void;
 }
