@@ -21,8 +21,11 @@ const report = JSON.parse(readFileSync(out, "utf8"));
 const passed = report.numPassedTests ?? 0;
 let failed = report.numFailedTests ?? 0;
 const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
-// A suite that fails to load has no failed test but must still fail the run.
-const brokenSuites = (report.testResults ?? []).filter((r) => r.status === "failed" && (r.assertionResults ?? []).length === 0);
+// A suite that fails to load, or whose beforeAll/afterAll throws, has no failed test (its tests are reported as
+// skipped) but must still fail the run: count it as one failure.
+const brokenSuites = (report.testResults ?? []).filter(
+  (r) => r.status === "failed" && !(r.assertionResults ?? []).some((a) => a.status === "failed"),
+);
 failed += brokenSuites.length;
 for (const s of brokenSuites) console.error(`suite failed to load: ${s.name}: ${s.message ?? ""}`);
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);

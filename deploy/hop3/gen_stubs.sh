@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Generates the Python gRPC stubs of smo's contract for Hop3's client (smo_client.py).
-# Needs protoc and grpc_python_plugin (Debian: protobuf-compiler, protobuf-compiler-grpc), or grpcio-tools.
+# Needs protoc and grpc_python_plugin (Debian: protobuf-compiler, protobuf-compiler-grpc, and libprotobuf-dev for
+# the well-known types such as google/protobuf/timestamp.proto), or grpcio-tools.
 # Usage: deploy/hop3/gen_stubs.sh [OUT_DIR]   (default: deploy/hop3/smo_stubs)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
