@@ -16,6 +16,8 @@ import { adminQuery, freshSchemaName, logger, postgresUnavailable, REQUIRE_INTEG
 import { newGraph, sleep } from "./fixtures.js";
 
 const pgSkip = REQUIRE_INTEGRATION ? undefined : await postgresUnavailable();
+/** Every migration in code order: a fresh database applies them all, once. */
+const ALL_MIGRATIONS = ["0001_initial", "0002_members_leases_notify"];
 
 describe("--db URL forms", () => {
   it("accepts postgres://, postgresql://, pglite:PATH and memory", () => {
@@ -48,7 +50,7 @@ describe.skipIf(pgSkip !== undefined)(`PostgreSQL open and migrations${pgSkip ? 
   it("migrates once when several processes open the same database at the same time", async () => {
     const logs = [1, 2, 3].map(() => capturingLogger());
     const stores = await Promise.all(logs.map((log) => openStore(schemaUrl(schema), { logger: log.logger })));
-    expect(logs.flatMap((log) => log.migrations())).toEqual(["0001_initial"]);
+    expect(logs.flatMap((log) => log.migrations())).toEqual(ALL_MIGRATIONS);
     await stores[0]!.graphs.create(newGraph("g"));
     expect((await stores[2]!.graphs.get("g"))?.name).toBe("g");
     await Promise.all(stores.map((s) => s.close()));
@@ -57,10 +59,10 @@ describe.skipIf(pgSkip !== undefined)(`PostgreSQL open and migrations${pgSkip ? 
     expect((await reopened.graphs.list()).map((g) => g.name)).toEqual(["g"]);
     await reopened.close();
     const migrations = await adminQuery(`select name from ${schema}.kysely_migration`);
-    expect(migrations.rows.map((r) => r.name)).toEqual(["0001_initial"]);
+    expect(migrations.rows.map((r) => r.name)).toEqual(ALL_MIGRATIONS);
     const tables = await adminQuery(`select table_name from information_schema.tables where table_schema = $1 order by 1`, [schema]);
     expect(tables.rows.map((r) => r.table_name)).toEqual(
-      ["clusters", "decisions", "events", "graphs", "kysely_migration", "kysely_migration_lock", "outbox", "placements", "services"],
+      ["clusters", "decisions", "events", "graphs", "kysely_migration", "kysely_migration_lock", "leases", "members", "outbox", "placements", "services"],
     );
   });
 
@@ -132,7 +134,7 @@ describe("PGlite on disk and in memory", () => {
     const path = join(dir, "nested", "db");
     const firstLog = capturingLogger();
     const first = await openStore(`pglite:${path}`, { logger: firstLog.logger });
-    expect(firstLog.migrations()).toEqual(["0001_initial"]);
+    expect(firstLog.migrations()).toEqual(ALL_MIGRATIONS);
     await first.graphs.create(newGraph("persisted", { descriptor: { hdaGraph: { id: "persisted", deep: { a: [1] } } } }));
     const event = await first.events.append({ graph: "persisted", type: "deployed", service: null, message: "one", details: {} });
     await first.close();

@@ -3,11 +3,12 @@
 import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
-import { Kysely, PostgresDialect, type Dialect } from "kysely";
+import { Kysely, PostgresDialect, sql, type Dialect } from "kysely";
 import pg from "pg";
 import type { Logger } from "pino";
 import { InvalidArgumentError, UnavailableError } from "../../core/errors.js";
 import type { Store } from "../../core/ports/store.js";
+import { channelName, PgChangeFeed, PgliteChangeFeed } from "./change-feed.js";
 import { describeError, isConnectionFailure } from "./connection-errors.js";
 import { lockDirectory } from "./directory-lock.js";
 import { createKyselyStore } from "./kysely-store.js";
@@ -19,6 +20,7 @@ import { GuardedDialect, TransactionGuard } from "./transaction-guard.js";
 export { migrateToLatest } from "./migrate.js";
 export { TransactionMisuseError } from "./transaction-guard.js";
 export { PGliteDialect } from "./pglite-dialect.js";
+export { channelName, parseChange } from "./change-feed.js";
 
 export interface StoreOptions {
   logger: Logger;
@@ -70,7 +72,13 @@ export async function openStore(url: string, options: StoreOptions): Promise<Sto
     pool.on("connect", (client) => client.on("error", (error) => logger.warn({ err: error }, "PostgreSQL connection lost")));
     logger.info({ db: redact(location.url) }, "opening PostgreSQL store");
     try {
-      return await openWithDialect(new PostgresDialect({ pool }), logger);
+      const feed = (channel: string) =>
+        new PgChangeFeed({ connectionString: location.url, channel, logger: logger.child({ component: "change-feed" }) });
+      return await openWithDialect(new PostgresDialect({ pool }), logger, async (_db, channel) => {
+        const changes = feed(channel);
+        await changes.start();
+        return changes;
+      });
     } catch (error) {
       // The driver wrapper already maps a refused connection; name the server in the message either way.
       const failure = error instanceof UnavailableError ? error.cause : error;
@@ -89,7 +97,7 @@ export async function openStore(url: string, options: StoreOptions): Promise<Sto
   try {
     logger.info({ db: `pglite:${location.path}` }, "opening PGlite store");
     const pglite = await PGlite.create(location.path);
-    return await openWithDialect(new PGliteDialect({ pglite }), logger, unlock);
+    return await openWithDialect(new PGliteDialect({ pglite }), logger, pgliteFeed(pglite, logger), unlock);
   } catch (error) {
     await unlock();
     throw error;
@@ -101,19 +109,33 @@ export async function openStore(url: string, options: StoreOptions): Promise<Sto
  * The instance is closed with the store.
  */
 export async function openPgliteStore(pglite: PGlite, options: StoreOptions): Promise<Store> {
-  return openWithDialect(new PGliteDialect({ pglite }), options.logger);
+  return openWithDialect(new PGliteDialect({ pglite }), options.logger, pgliteFeed(pglite, options.logger));
 }
 
-async function openWithDialect(dialect: Dialect, logger: Logger, afterClose?: () => Promise<void>): Promise<Store> {
+type ChangeFeedFactory = (db: Kysely<Database>, channel: string) => Promise<PgChangeFeed | PgliteChangeFeed>;
+
+function pgliteFeed(pglite: PGlite, logger: Logger): ChangeFeedFactory {
+  return async (db, channel) => {
+    const feed = new PgliteChangeFeed(pglite, channel, logger.child({ component: "change-feed" }));
+    // Through kysely, so the LISTEN waits for the session mutex instead of landing inside a transaction.
+    await sql`listen ${sql.id(channel)}`.execute(db);
+    return feed;
+  };
+}
+
+async function openWithDialect(dialect: Dialect, logger: Logger, feed: ChangeFeedFactory, afterClose?: () => Promise<void>): Promise<Store> {
   const guard = new TransactionGuard();
   const db = new Kysely<Database>({ dialect: new GuardedDialect(dialect, guard) });
+  let changes: PgChangeFeed | PgliteChangeFeed;
   try {
     await migrateToLatest(db, logger);
+    const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+    changes = await feed(db, channelName(rows[0]!.schema));
   } catch (error) {
     await db.destroy().catch(() => undefined);
     throw error;
   }
-  return createKyselyStore(db, guard, afterClose);
+  return createKyselyStore(db, guard, changes, afterClose);
 }
 
 export async function closeStore(store: Store): Promise<void> {

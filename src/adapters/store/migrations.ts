@@ -135,8 +135,71 @@ const migration0001: Migration = {
   },
 };
 
+/** Tables whose committed writes are announced with NOTIFY (the change feed, change-feed.ts). */
+export const NOTIFYING_TABLES = ["graphs", "services", "placements", "decisions", "outbox"] as const;
+
+// Several processes on one database (docs/ha.md): members, per-project leases with a fencing token, and a
+// NOTIFY on every graph-affecting write. The trigger sends inside the writing transaction, so listeners hear of
+// a change only once it committed (and not at all on rollback); identical payloads are merged per transaction.
+// The channel is named after the table's schema (as change-feed.ts channelName does), so tests and tenants in
+// other schemas of one database do not hear each other.
+const migration0002: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema
+      .createTable("members")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("address", "text", (c) => c.notNull())
+      .addColumn("started_at", "timestamptz", (c) => c.notNull().defaultTo(sql`clock_timestamp()`))
+      .addColumn("heartbeat_at", "timestamptz", (c) => c.notNull().defaultTo(sql`clock_timestamp()`))
+      .execute();
+    await db.schema
+      .createTable("leases")
+      .addColumn("project", "text", (c) => c.primaryKey())
+      .addColumn("holder", "text", (c) => c.notNull())
+      .addColumn("token", "bigint", (c) => c.notNull())
+      .addColumn("renewed_at", "timestamptz", (c) => c.notNull())
+      .addColumn("expires_at", "timestamptz", (c) => c.notNull())
+      .execute();
+    await sql`
+      create function smo_notify_change() returns trigger language plpgsql as $fn$
+      declare
+        rec record;
+        graph_id text;
+        graph_project text;
+        channel text;
+      begin
+        if TG_OP = 'DELETE' then rec := OLD; else rec := NEW; end if;
+        if TG_TABLE_NAME = 'graphs' then
+          graph_id := rec.name;
+          graph_project := rec.project;
+        else
+          graph_id := rec.graph;
+          execute format('select project from %I.graphs where name = $1', TG_TABLE_SCHEMA) into graph_project using graph_id;
+        end if;
+        channel := 'smo_changes_' || TG_TABLE_SCHEMA;
+        if octet_length(channel) > 63 then channel := 'smo_changes_' || md5(TG_TABLE_SCHEMA); end if;
+        perform pg_notify(channel, json_build_object(
+          'graphId', graph_id, 'project', coalesce(graph_project, ''), 'what', TG_TABLE_NAME, 'op', lower(TG_OP))::text);
+        return null;
+      end
+      $fn$`.execute(db);
+    for (const table of NOTIFYING_TABLES) {
+      await sql`create trigger ${sql.raw(`${table}_notify_change`)} after insert or update or delete on ${sql.table(table)}
+        for each row execute function smo_notify_change()`.execute(db);
+    }
+  },
+
+  async down(db: Kysely<any>) {
+    for (const table of NOTIFYING_TABLES) await sql`drop trigger if exists ${sql.raw(`${table}_notify_change`)} on ${sql.table(table)}`.execute(db);
+    await sql`drop function if exists smo_notify_change()`.execute(db);
+    await db.schema.dropTable("leases").ifExists().execute();
+    await db.schema.dropTable("members").ifExists().execute();
+  },
+};
+
 const migrations: Record<string, Migration> = {
   "0001_initial": migration0001,
+  "0002_members_leases_notify": migration0002,
 };
 
 /** Kysely MigrationProvider over the compiled-in migrations. */

@@ -113,6 +113,24 @@ export interface OutboxTable {
   created_at: CreatedAt;
 }
 
+/** timestamptz the database fills in (clock_timestamp()) unless given. */
+type DbClock = ColumnType<Date, Date | undefined, Date>;
+
+export interface MembersTable {
+  id: string;
+  address: string;
+  started_at: DbClock;
+  heartbeat_at: DbClock;
+}
+
+export interface LeasesTable {
+  project: string;
+  holder: string;
+  token: BigIntColumn;
+  renewed_at: Date;
+  expires_at: Date;
+}
+
 export interface Database {
   graphs: GraphsTable;
   services: ServicesTable;
@@ -121,4 +139,6 @@ export interface Database {
   decisions: DecisionsTable;
   events: EventsTable;
   outbox: OutboxTable;
+  members: MembersTable;
+  leases: LeasesTable;
 }

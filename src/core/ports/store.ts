@@ -184,6 +184,85 @@ export interface OutboxRepository {
   recordFailure(id: number, error: string): Promise<void>;
 }
 
+/** A running `smo serve` process of a multi-process deployment (docs/ha.md). */
+export interface MemberRecord {
+  id: string;
+  /** host:port other members forward to (--advertise-address, else --listen). */
+  address: string;
+  startedAt: Date;
+  heartbeatAt: Date;
+}
+
+/** Who acts for a project: one member at a time, fenced by a token that grows with every change of holder. */
+export interface LeaseRecord {
+  project: string;
+  holder: string;
+  /** Monotonic per project: a takeover (or a re-acquire after expiry) gets a higher one. */
+  token: number;
+  renewedAt: Date;
+  /** On the database clock: every member compares against the same clock. */
+  expiresAt: Date;
+}
+
+/**
+ * Members and per-project leases in the database. Times are the database's (clock_timestamp()), so members with
+ * skewed clocks still agree on expiry. Lease rows are never deleted: the token stays monotonic.
+ */
+export interface LeaseRepository {
+  /** Inserts or refreshes the member's row (its heartbeat). */
+  heartbeat(member: { id: string; address: string }): Promise<MemberRecord>;
+  /** Members whose heartbeat is younger than `aliveMs`, by id. */
+  members(aliveMs: number): Promise<MemberRecord[]>;
+  removeMember(id: string): Promise<void>;
+  /** Every lease row (held, expired or released), by project. */
+  list(): Promise<LeaseRecord[]>;
+  /**
+   * Takes the project's lease for `holder` when it is free, expired or already held by `holder` (then renewed,
+   * same token); a change of holder or an expired lease yields token + 1. Undefined when another member holds it.
+   */
+  acquire(project: string, holder: string, durationMs: number): Promise<LeaseRecord | undefined>;
+  /** Extends the unexpired leases `holder` holds with exactly these tokens; returns those renewed. */
+  renew(holder: string, held: { project: string; token: number }[], durationMs: number): Promise<LeaseRecord[]>;
+  /** Expires the given leases of `holder` now (graceful hand-over); the rows and tokens stay. */
+  release(holder: string, projects: string[]): Promise<void>;
+  /**
+   * True when `holder` still holds `project` with `token` and it has not expired. Inside a transaction it locks
+   * the lease row (FOR SHARE): no takeover can commit before the transaction ends, so the writes made in it
+   * are fenced.
+   */
+  check(project: string, holder: string, token: number): Promise<boolean>;
+}
+
+/** Tables whose writes the change feed reports. */
+export type ChangeTable = "graphs" | "services" | "placements" | "decisions" | "outbox";
+
+/** One committed row change, as NOTIFY carries it (deduplicated per transaction by PostgreSQL). */
+export interface StoreChange {
+  kind: "change";
+  graphId: string;
+  /** Empty when the graph row was already gone (cascading delete). */
+  project: string;
+  what: ChangeTable;
+  op: "insert" | "update" | "delete";
+}
+
+/** Notifications may have been missed (the listening connection was lost and is back): re-read everything. */
+export interface StoreResync {
+  kind: "resync";
+  reason: string;
+}
+
+export type ChangeSignal = StoreChange | StoreResync;
+
+/**
+ * Committed writes of every process on the database (LISTEN/NOTIFY on PostgreSQL, in-process on PGlite), this
+ * process's own included. Delivery is at most once per connection: after `resync`, re-read.
+ */
+export interface ChangeFeed {
+  /** Returns the unsubscribe function. */
+  subscribe(listener: (signal: ChangeSignal) => void): () => void;
+}
+
 export interface Repositories {
   graphs: GraphRepository;
   services: ServiceRepository;
@@ -192,9 +271,12 @@ export interface Repositories {
   decisions: DecisionRepository;
   events: EventRepository;
   outbox: OutboxRepository;
+  leases: LeaseRepository;
 }
 
 export interface Store extends Repositories {
+  /** Committed changes of graph state by any process on this database. */
+  readonly changes: ChangeFeed;
   /** Runs fn in one database transaction; rolls back when it throws. */
   transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T>;
   close(): Promise<void>;

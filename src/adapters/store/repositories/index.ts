@@ -5,6 +5,7 @@ import { clusterRepository } from "./clusters.js";
 import { decisionRepository } from "./decisions.js";
 import { eventRepository } from "./events.js";
 import { graphRepository } from "./graphs.js";
+import { leaseRepository } from "./leases.js";
 import { outboxRepository } from "./outbox.js";
 import { placementRepository } from "./placements.js";
 import { serviceRepository } from "./services.js";
@@ -19,5 +20,6 @@ export function createRepositories(db: Kysely<Database>): Repositories {
     decisions: decisionRepository(db),
     events: eventRepository(db),
     outbox: outboxRepository(db),
+    leases: leaseRepository(db),
   };
 }
