@@ -76,7 +76,9 @@ export function conflict(t: ResourceType, name: string): ApiError {
 }
 
 export function invalid(t: ResourceType, name: string, causes: StatusCause[]): ApiError {
-  const list = causes.map((c) => (c.field ? `${c.field}: ${c.message}` : c.message)).join(", ");
+  const each = causes.map((c) => (c.field ? `${c.field}: ${c.message}` : c.message));
+  // apimachinery's aggregate error: one error bare, several in brackets.
+  const list = each.length === 1 ? each[0] : `[${each.join(", ")}]`;
   const d: StatusDetails = { name, kind: t.kind, causes: causes.map((c) => ({ reason: c.reason ?? "FieldValueInvalid", ...c })) };
   if (t.group) d.group = t.group;
   return new ApiError(422, "Invalid", `${t.kind}${t.group ? `.${t.group}` : ""} "${name}" is invalid: ${list}`, d);

@@ -11,12 +11,14 @@ import { kubeconfigYaml } from "./kubeconfig.js";
 import { ApiOperations } from "./operations.js";
 import { parseBytes } from "./quantity.js";
 import { ResourceRegistry } from "./resources.js";
+import { karmadaApiDir, loadSchemaCatalog } from "./schema/catalog.js";
 import { ObjectStore } from "./store.js";
 
 export type { ClusterConfig, SimConfigFile } from "./config.js";
 export type { SimLogger } from "./federation.js";
 export type { MemberSnapshot } from "./members.js";
 export { CAPACITY_ANNOTATIONS } from "./cluster-object.js";
+export { karmadaApiDir } from "./schema/catalog.js";
 
 export interface SimOptions extends ClusterOptions {
   /** Delay between binding a pod and it being ready (default 1000). */
@@ -36,6 +38,11 @@ export interface SimOptions extends ClusterOptions {
   watchHistory?: number;
   /** Seed for fault injection and jitter, for reproducible runs. */
   seed?: number;
+  /**
+   * Directory of the real Karmada API definitions (CRD YAML files, swagger.json) the simulator enforces
+   * (default: $SMO_KARMADA_API_DIR, else ../shared/karmada-api beside the repository). Absent: permissive.
+   */
+  karmadaApiDir?: string;
   logger?: SimLogger;
 }
 
@@ -52,6 +59,8 @@ export interface Sim {
   setLatency(ms: number): void;
   /** Members with allocated resources and pod counts per workload. */
   snapshot(): MemberSnapshot[];
+  /** The directory whose schemas are enforced, or undefined when running permissive (none found). */
+  readonly schemaSource: string | undefined;
   /** Resolves when queued reconciliation has been applied. */
   settle(): Promise<void>;
   close(): Promise<void>;
@@ -86,8 +95,16 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
   checkLatency(faults.latencyMs);
   const random = options.seed === undefined ? Math.random : seededRandom(options.seed);
   const registry = new ResourceRegistry();
+  const apiDir = karmadaApiDir(options.karmadaApiDir);
+  const schemas = await loadSchemaCatalog(apiDir);
+  if (schemas.empty) {
+    options.logger?.info({ dir: apiDir }, "Karmada API definitions not found: the simulator accepts any Karmada object (permissive); set --karmada-api or SMO_KARMADA_API_DIR to enforce the real schemas");
+  } else {
+    const unchecked = registry.types.filter((t) => !t.builtin && !schemas.schemaOf(t.group, t.version, t.kind)).map((t) => t.kind);
+    options.logger?.info({ dir: apiDir, kinds: schemas.crds.map((c) => c.kind), unchecked }, "enforcing the Karmada CRD schemas");
+  }
   const store = new ObjectStore({ historySize: options.watchHistory });
-  const ops = new ApiOperations(store);
+  const ops = new ApiOperations(store, undefined, schemas);
   for (const ns of SYSTEM_NAMESPACES) ops.ensureNamespace(ns);
   const federation = new Federation(store, registry, {
     podStartMs: options.podStartMs ?? 1000,
@@ -142,6 +159,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
   return {
     url,
     port,
+    schemaSource: schemas.source,
     kubeconfig: () => kubeconfigYaml(url, options.token),
     writeKubeconfig: (path: string) => writeFile(path, kubeconfigYaml(url, options.token), { mode: 0o600 }),
     setClusterReady: (name, ready) => mustExist(name, control.setClusterReady(name, ready)),

@@ -4,6 +4,7 @@
 import type { StatusCause } from "./api-error.js";
 import { parseBytes, parseCount, parseCpuMillis } from "./quantity.js";
 import type { ResourceType } from "./resources.js";
+import { structuredMatcher, type LabelSelectorSpec } from "./selectors.js";
 import type { KObject } from "./store.js";
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -68,10 +69,12 @@ export function validate(t: ResourceType, obj: KObject): StatusCause[] {
     if (spec.replicas !== undefined && (!Number.isInteger(spec.replicas) || spec.replicas < 0)) {
       causes.push({ field: "spec.replicas", message: `Invalid value: ${JSON.stringify(spec.replicas)}: must be greater than or equal to 0` });
     }
-    const sel = spec.selector?.matchLabels as Record<string, string> | undefined;
+    const sel = spec.selector as { matchLabels?: Record<string, string>; matchExpressions?: unknown[] } | undefined;
     const labels = (spec.template?.metadata?.labels ?? {}) as Record<string, string>;
-    if (!spec.selector) causes.push({ field: "spec.selector", reason: "FieldValueRequired", message: "Required value" });
-    else if (sel && Object.entries(sel).some(([k, v]) => labels[k] !== v)) {
+    if (!sel) causes.push({ field: "spec.selector", reason: "FieldValueRequired", message: "Required value" });
+    else if (Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0) {
+      causes.push({ field: "spec.selector", message: "Invalid value: {}: empty selector is invalid for deployment" });
+    } else if (!structuredMatcher(sel as LabelSelectorSpec)(labels)) {
       causes.push({ field: "spec.template.metadata.labels", message: "Invalid value: `selector` does not match template `labels`" });
     }
     validateRequests(spec, "spec", causes);

@@ -6,12 +6,16 @@ import { ApiError, alreadyExists, badRequest, conflict, invalid, methodNotAllowe
 import { applyDefaults, hasGeneration, specOf, validate, validateName, validateNamespaceName } from "./kinds.js";
 import { applyPatch, deepEqual, type PatchType } from "./patch.js";
 import { NAMESPACES, apiVersionOf, type ResourceType } from "./resources.js";
+import { admitWithSchema, type Admission } from "./schema/admission.js";
+import { SchemaCatalog } from "./schema/catalog.js";
 import { fieldMatcher, labelMatcher } from "./selectors.js";
 import type { KObject, ObjectStore } from "./store.js";
 
 export interface WriteOptions {
   dryRun?: boolean;
   subresource?: "status";
+  /** Unknown-field handling and the warnings it produces (default: Warn, warnings discarded). */
+  admission?: Admission;
 }
 
 export interface ListOptions {
@@ -33,6 +37,7 @@ export class ApiOperations {
   constructor(
     private readonly store: ObjectStore,
     private readonly now: () => Date = () => new Date(),
+    private readonly schemas: SchemaCatalog = new SchemaCatalog(),
   ) {}
 
   get(t: ResourceType, namespace: string | undefined, name: string): KObject {
@@ -53,6 +58,7 @@ export class ApiOperations {
   create(t: ResourceType, namespace: string | undefined, body: unknown, opts: WriteOptions = {}): KObject {
     if (t.readOnly) throw methodNotAllowed();
     const obj = this.normalize(t, namespace, body);
+    const schemaCauses = this.admit(t, obj, opts);
     if (!obj.metadata.name) {
       const prefix = obj.metadata.generateName;
       if (typeof prefix !== "string" || !prefix) {
@@ -62,7 +68,7 @@ export class ApiOperations {
       while (this.store.get(t, obj.metadata.namespace, obj.metadata.name));
     }
     const name: string = obj.metadata.name;
-    const causes = [...validateName(t, name), ...validate(t, obj)];
+    const causes = [...validateName(t, name), ...schemaCauses, ...validate(t, obj)];
     if (causes.length) throw invalid(t, name, causes);
     if (this.store.get(t, obj.metadata.namespace, name)) throw alreadyExists(t, name);
 
@@ -124,13 +130,15 @@ export class ApiOperations {
     let next: KObject;
     if (opts.subresource === "status") {
       next = { ...current, status: obj.status };
+      const causes = this.admit(t, next, opts);
+      if (causes.length) throw invalid(t, name, causes);
     } else {
       next = obj;
       if (t.subresources.includes("status")) {
         if (current.status === undefined) delete next.status;
         else next.status = current.status;
       }
-      const causes = validate(t, next);
+      const causes = [...this.admit(t, next, opts), ...validate(t, next)];
       if (causes.length) throw invalid(t, name, causes);
     }
     next.metadata = {
@@ -218,6 +226,11 @@ export class ApiOperations {
   }
 
   // --- helpers ---
+
+  /** Prunes, defaults and schema-checks a custom resource (see schema/admission.ts); built-ins pass. */
+  private admit(t: ResourceType, obj: KObject, opts: WriteOptions): ReturnType<typeof admitWithSchema> {
+    return admitWithSchema(this.schemas, t, obj, opts.admission ?? { fieldValidation: "Warn", warnings: [] });
+  }
 
   /** Copies the body, checks kind/apiVersion/namespace against the URL, and fills them in when absent. */
   private normalize(t: ResourceType, namespace: string | undefined, body: unknown): KObject {

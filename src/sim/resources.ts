@@ -59,6 +59,9 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   rt("cluster.karmada.io", "v1alpha1", "clusters", "Cluster", false, { subresources: ["status"] }),
   rt("policy.karmada.io", "v1alpha1", "propagationpolicies", "PropagationPolicy", true, { shortNames: ["pp"] }),
   rt("policy.karmada.io", "v1alpha1", "clusterpropagationpolicies", "ClusterPropagationPolicy", false, { shortNames: ["cpp"] }),
+  rt("policy.karmada.io", "v1alpha1", "overridepolicies", "OverridePolicy", true, { shortNames: ["op"] }),
+  rt("autoscaling.karmada.io", "v1alpha1", "federatedhpas", "FederatedHPA", true, { shortNames: ["fhpa"], subresources: ["status"] }),
+  rt("networking.karmada.io", "v1alpha1", "multiclusterservices", "MultiClusterService", true, { shortNames: ["mcs"], subresources: ["status"] }),
   rt("work.karmada.io", "v1alpha2", "resourcebindings", "ResourceBinding", true, {
     shortNames: ["rb"],
     subresources: ["status"],

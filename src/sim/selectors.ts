@@ -80,7 +80,7 @@ export function labelMatcher(text: string | null | undefined): Matcher {
   return (labels) => reqs.every((r) => matchRequirement(r, labels));
 }
 
-interface LabelSelectorSpec {
+export interface LabelSelectorSpec {
   matchLabels?: Labels;
   matchExpressions?: { key: string; operator: string; values?: string[] }[];
 }

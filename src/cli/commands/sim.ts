@@ -6,7 +6,7 @@ import { parseArgs } from "node:util";
 import { destination, pino } from "pino";
 import { parse as parseYaml } from "yaml";
 import { InvalidArgumentError } from "../../core/errors.js";
-import { startSim, type SimConfigFile, type SimOptions } from "../../sim/index.js";
+import { karmadaApiDir, startSim, type SimConfigFile, type SimOptions } from "../../sim/index.js";
 import type { CommandIO } from "../main.js";
 
 const USAGE = `usage: smo sim [options]
@@ -28,6 +28,9 @@ options:
   --fail-rate F           fraction of resource requests answered 500/503 (default 0)
   --latency-ms MS         delay added to every resource request (default 0)
   --seed N                seed for fault injection and jitter
+  --karmada-api DIR       the Karmada CRDs (and swagger.json) to enforce and serve as OpenAPI
+                          (also SMO_KARMADA_API_DIR; default ../shared/karmada-api beside the repository;
+                          absent: the simulator says so and accepts any Karmada object)
   --log-level LEVEL       pino level on stderr: info (default), debug logs every request, silent
 `;
 
@@ -72,6 +75,7 @@ export async function simOptions(args: string[], env: NodeJS.ProcessEnv): Promis
       "fail-rate": { type: "string" },
       "latency-ms": { type: "string" },
       seed: { type: "string" },
+      "karmada-api": { type: "string" },
       "log-level": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
@@ -107,6 +111,7 @@ export async function simOptions(args: string[], env: NodeJS.ProcessEnv): Promis
     failRate,
     latencyMs: num(values, "latency-ms"),
     seed: num(values, "seed", true),
+    karmadaApiDir: karmadaApiDir(values["karmada-api"], env),
     host: listen.host,
     port: listen.port,
   };
@@ -138,6 +143,7 @@ export async function runSim(args: string[], io: CommandIO, signal: AbortSignal)
     return 1;
   }
   io.stdout.write(`simulated Karmada API server: ${sim.url}\nkubeconfig: ${parsed.kubeconfigOut}\n`);
+  io.stdout.write(`schemas: ${sim.schemaSource ?? "none found (permissive)"}\n`);
   io.stdout.write(`members: ${sim.snapshot().map((m) => m.name).join(", ") || "(none)"}\n`);
   io.stdout.write(`try: kubectl --kubeconfig ${parsed.kubeconfigOut} get clusters.cluster.karmada.io\n`);
   if (!signal.aborted) await new Promise<void>((r) => signal.addEventListener("abort", () => r(), { once: true }));

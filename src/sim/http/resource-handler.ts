@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { ApiError, badRequest, methodNotAllowed, pathNotFound, statusObject } from "../api-error.js";
 import type { ApiOperations } from "../operations.js";
 import { patchTypeOf } from "../patch.js";
+import { parseFieldValidation, type Admission } from "../schema/admission.js";
 import { NAMESPACES, apiVersionOf, type ResourceRegistry, type ResourceType } from "../resources.js";
 import type { KObject, ObjectStore } from "../store.js";
 import { readBody, sendJson } from "./respond.js";
@@ -50,6 +51,9 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
   const q = url.searchParams;
   const method = req.method ?? "GET";
   const dryRun = q.getAll("dryRun").includes("All");
+  const admission: Admission = { fieldValidation: parseFieldValidation(q.get("fieldValidation")), warnings: [] };
+  // Unknown fields dropped under fieldValidation=Warn reach the client as Warning headers, as kubectl prints them.
+  const send = (code: number, body: unknown) => sendJson(res, code, body, "application/json", warningHeaders(admission.warnings));
   const table = wantsTable(req.headers.accept) ? q.get("includeObject") ?? "PartialObjectMetadata" : undefined;
   const render = (o: KObject, withColumns = true) => (table ? tableFor(t, [o], String(o.metadata.resourceVersion), table, withColumns) : o);
 
@@ -86,8 +90,8 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
       return sendJson(res, 200, listOf(t, list.items, list.resourceVersion));
     }
     if (method === "POST") {
-      const created = ctx.ops.create(t, namespace, await readBody(req), { dryRun });
-      return sendJson(res, 201, render(created));
+      const created = ctx.ops.create(t, namespace, await readBody(req), { dryRun, admission });
+      return send(201, render(created));
     }
     if (method === "DELETE") {
       if (t.readOnly) throw methodNotAllowed();
@@ -110,16 +114,16 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
     throw methodNotAllowed();
   }
 
-  const opts = { dryRun, subresource: subresource as "status" | undefined };
+  const opts = { dryRun, subresource: subresource as "status" | undefined, admission };
   switch (method) {
     case "GET":
       return sendJson(res, 200, render(ctx.ops.get(t, namespace, name)));
     case "PUT":
-      return sendJson(res, 200, render(ctx.ops.update(t, namespace, name, await readBody(req), opts)));
+      return send(200, render(ctx.ops.update(t, namespace, name, await readBody(req), opts)));
     case "PATCH": {
       const type = patchTypeOf(req.headers["content-type"]);
       if (!type) throw unsupportedPatch(req.headers["content-type"]);
-      return sendJson(res, 200, render(ctx.ops.patch(t, namespace, name, type, await readBody(req), opts)));
+      return send(200, render(ctx.ops.patch(t, namespace, name, type, await readBody(req), opts)));
     }
     case "DELETE": {
       if (subresource) throw methodNotAllowed();
@@ -133,6 +137,12 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
     default:
       throw methodNotAllowed();
   }
+}
+
+/** `Warning: 299 - "text"` per warning (RFC 7234 warn-code 299, as kube-apiserver sends them). */
+function warningHeaders(warnings: string[]): Record<string, string> {
+  if (warnings.length === 0) return {};
+  return { Warning: warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(", ") };
 }
 
 function unsupportedPatch(contentType: string | undefined): ApiError {
