@@ -1,13 +1,14 @@
 // bench:elasticity — DESIGN §7. smo against a simulated Karmada federation (`smo sim` child process) and a load
 // generator; ≥ 20 load steps up and down in two modes (pushed: the generator reports each change at once and
-// every second; pulled: Debian's Prometheus scrapes the generator every second and smo polls it every second),
-// then a ramp with and without the forecast strategy. Prints Markdown tables, writes bench/results/elasticity.json.
+// every second; pulled: Debian's Prometheus scrapes the generator every --scrape-interval and smo pulls it on its
+// defaults, which follow that interval), then a ramp with and without the forecast strategy. Prints Markdown tables, writes bench/results/elasticity.json.
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { ScalingModel } from "../../src/core/hdag/model.js";
+import { promDurationMs } from "../../src/adapters/prometheus/index.js";
 import { DecisionLog } from "./decision-log.js";
 import { startLoadGenerator } from "./load-generator.js";
 import { PROMETHEUS_BIN, startPrometheus, type PrometheusProcess } from "./prometheus.js";
@@ -32,9 +33,11 @@ const { values: args } = parseArgs({
     "stabilization-ms": { type: "string", default: "2000" },
     modes: { type: "string", default: "pushed,pulled" },
     target: { type: "string", default: "auto" },
-    "prometheus-interval-ms": { type: "string", default: "1000" },
-    "prometheus-window": { type: "string", default: "3s" },
-    "prometheus-template": { type: "string", default: 'sum by (service) (irate(http_requests_total{namespace="{{project}}"}[{{window}}]))' },
+    "scrape-interval": { type: "string", default: "1s" },
+    // Empty = smo's defaults: one poll per scrape, aligned to it; irate over 3 scrape intervals.
+    "prometheus-interval-ms": { type: "string", default: "" },
+    "prometheus-window": { type: "string", default: "" },
+    "prometheus-template": { type: "string", default: "" },
     "ramp-seconds": { type: "string", default: "30" },
     out: { type: "string" },
   },
@@ -44,7 +47,8 @@ const steps = Number(args.steps);
 const podStartMs = Number(args["pod-start-ms"]);
 const stabilizationMs = Number(args["stabilization-ms"]);
 const modes = args.modes!.split(",").filter(Boolean) as Mode[];
-const promIntervalMs = Number(args["prometheus-interval-ms"]);
+const promIntervalMs = args["prometheus-interval-ms"] ? Number(args["prometheus-interval-ms"]) : undefined;
+const scrapeMs = promDurationMs(args["scrape-interval"]!) ?? 1000;
 const scaling: ScalingModel = { alpha: 10, beta: 0, minReplicas: 1, maxReplicas: 30 };
 const headroom = 0.1;
 
@@ -82,7 +86,14 @@ function summarizeSteps(results: StepResult[], direction: "up" | "down"): Record
 async function chooseTarget(kubeconfig: string, prometheusUrl: string | undefined): Promise<SmoTarget> {
   const config = { stabilizationMs, reconcileMs: 15_000 };
   const prometheus = prometheusUrl
-    ? { url: prometheusUrl, template: args["prometheus-template"], window: args["prometheus-window"]!, intervalMs: promIntervalMs }
+    ? {
+        url: prometheusUrl,
+        scrapeIntervalMs: scrapeMs,
+        job: "load",
+        template: args["prometheus-template"] || undefined,
+        window: args["prometheus-window"] || undefined,
+        intervalMs: promIntervalMs,
+      }
     : undefined;
   const wantServe = args.target === "serve" || (args.target === "auto" && existsSync("/work/handoff/api-ready"));
   if (wantServe) return startServeSmo({ kubeconfig, config, prometheus, db: "memory" });
@@ -106,7 +117,7 @@ async function main(): Promise<void> {
         log(`${PROMETHEUS_BIN} not installed: the pulled mode is skipped`);
         modes.splice(modes.indexOf("pulled"), 1);
       } else {
-        prom = await startPrometheus({ dir, port: await freePort(), targets: [gen.target] });
+        prom = await startPrometheus({ dir, port: await freePort(), targets: [gen.target], scrapeInterval: args["scrape-interval"] });
         cleanup.unshift(() => prom!.stop());
       }
     }
@@ -134,8 +145,8 @@ async function main(): Promise<void> {
         headroom,
         levels: stepLevels(steps, mode === "pushed" ? 7 : 11),
         startRps: 4.5,
-        stepTimeoutMs: stabilizationMs + 15_000,
-        settleMs: mode === "pulled" ? 1200 : 200,
+        stepTimeoutMs: stabilizationMs + 15_000 + (mode === "pulled" ? 4 * scrapeMs : 0),
+        settleMs: mode === "pulled" ? 1.2 * scrapeMs : 200,
         seed: 42,
         onStep: (r) =>
           log(`  ${mode} step ${r.index + 1} ${r.direction} ${r.fromRps}→${r.toRps} req/s (→${r.target}): actuate ${sec(r.actuate ?? Infinity)} s, ready ${sec(r.ready ?? Infinity)} s`),
@@ -153,27 +164,8 @@ async function main(): Promise<void> {
       });
     }
 
-    log("ramp: reactive vs forecast …");
-    const rampGraphs = [
-      { strategy: "reactive", graph: "ramp-reactive", project: "bench-ramp-r", forecast: false },
-      { strategy: "forecast", graph: "ramp-forecast", project: "bench-ramp-f", forecast: true },
-    ];
-    for (const g of rampGraphs) {
-      await target.deployGraph({ name: g.graph, project: g.project, forecast: g.forecast, services: [{ name: "web", cluster: "member2", cpu: 0.1, scaling }] });
-    }
     const rampMs = Number(args["ramp-seconds"]) * 1000;
-    const ramp: RampResult[] = await runRamp({
-      target,
-      log: decisions,
-      graphs: rampGraphs,
-      service: "web",
-      scaling,
-      fromRps: 5,
-      toRps: 5 + 6 * (rampMs / 1000),
-      rampMs,
-      holdMs: 5_000,
-      sampleEveryMs: 1000,
-    });
+    const ramp: RampResult[] = rampMs > 0 ? await rampRun(target, decisions, rampMs) : [];
 
     const md = render(reports, ramp, target.description);
     process.stdout.write(`${md}\n`);
@@ -184,7 +176,12 @@ async function main(): Promise<void> {
         podStartMs,
         stabilizationMs,
         prometheus: modes.includes("pulled")
-          ? { scrapeIntervalS: 1, pollIntervalMs: promIntervalMs, window: args["prometheus-window"], template: args["prometheus-template"] }
+          ? {
+              scrapeIntervalS: scrapeMs / 1000,
+              pollIntervalMs: promIntervalMs ?? "aligned to scrapes",
+              window: args["prometheus-window"] || "smo default (3 scrape intervals)",
+              template: args["prometheus-template"] || "smo default (irate)",
+            }
           : null,
         kpiMs: KPI_MS,
         modes: reports,
@@ -197,6 +194,30 @@ async function main(): Promise<void> {
   } finally {
     for (const c of cleanup) await c().catch((err: unknown) => log(`cleanup: ${(err as Error).message}`));
   }
+}
+
+/** Ramp (--ramp-seconds 0 skips it): pushed load rising 6 req/s every second, with and without the forecast. */
+async function rampRun(target: SmoTarget, decisions: DecisionLog, rampMs: number): Promise<RampResult[]> {
+  log("ramp: reactive vs forecast …");
+  const rampGraphs = [
+    { strategy: "reactive", graph: "ramp-reactive", project: "bench-ramp-r", forecast: false },
+    { strategy: "forecast", graph: "ramp-forecast", project: "bench-ramp-f", forecast: true },
+  ];
+  for (const g of rampGraphs) {
+    await target.deployGraph({ name: g.graph, project: g.project, forecast: g.forecast, services: [{ name: "web", cluster: "member2", cpu: 0.1, scaling }] });
+  }
+  return runRamp({
+    target,
+    log: decisions,
+    graphs: rampGraphs,
+    service: "web",
+    scaling,
+    fromRps: 5,
+    toRps: 5 + 6 * (rampMs / 1000),
+    rampMs,
+    holdMs: 5_000,
+    sampleEveryMs: 1000,
+  });
 }
 
 function render(reports: ModeReport[], ramp: RampResult[], smo: string): string {

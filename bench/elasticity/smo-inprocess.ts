@@ -15,14 +15,14 @@ import {
 import { createSolver } from "../../src/solver/index.js";
 import { seedGraph } from "./seed.js";
 import { sleep } from "./stats.js";
-import type { DecisionView, SmoTarget } from "./target.js";
+import type { DecisionView, PulledOptions, SmoTarget } from "./target.js";
 
 export interface InProcessOptions {
   kubeconfig: string;
   /** Store URL as for `--db` (default memory: PGlite in memory). */
   db?: string;
   config?: Partial<ElasticityConfig>;
-  prometheus?: { url: string; template?: string; window: string; intervalMs: number };
+  prometheus?: PulledOptions;
 }
 
 export async function startInProcessSmo(opts: InProcessOptions): Promise<SmoTarget & { registry: Registry; controller: ElasticityController }> {
@@ -43,12 +43,12 @@ export async function startInProcessSmo(opts: InProcessOptions): Promise<SmoTarg
   const source = opts.prometheus
     ? new PrometheusLoadSource(
         {
-          query: createPrometheusLoadQuery({ url: opts.prometheus.url, template: opts.prometheus.template, window: opts.prometheus.window }),
+          query: createPrometheusLoadQuery({ ...opts.prometheus, scrapeIntervalMs: opts.prometheus.scrapeIntervalMs }),
           sink: controller,
           metrics,
           logger,
         },
-        opts.prometheus.intervalMs,
+        { intervalMs: opts.prometheus.intervalMs ?? opts.prometheus.scrapeIntervalMs, alignToScrapes: opts.prometheus.intervalMs === undefined },
       )
     : undefined;
   source?.start();

@@ -14,14 +14,14 @@ import type { SeedGraph } from "./seed.js";
 import { cliPath, stopChild } from "./sim-process.js";
 import type { Usage } from "./smo-child.js";
 import { sleep } from "./stats.js";
-import type { DecisionView, Sample, SmoTarget } from "./target.js";
+import type { DecisionView, PulledOptions, Sample, SmoTarget } from "./target.js";
 
 export interface ServeOptions {
   kubeconfig: string;
   /** --db (default memory). */
   db?: string;
   config?: Partial<ElasticityConfig>;
-  prometheus?: { url: string; template?: string; window: string; intervalMs: number };
+  prometheus?: PulledOptions;
 }
 
 export interface ServeSmo extends SmoTarget {
@@ -113,8 +113,12 @@ export async function startServeSmo(opts: ServeOptions): Promise<ServeSmo> {
     process.env.SMO_BENCH_LOG ?? "info",
   ];
   if (opts.prometheus) {
-    args.push("--prometheus", opts.prometheus.url, "--prometheus-interval", duration(opts.prometheus.intervalMs), "--prometheus-window", opts.prometheus.window);
-    if (opts.prometheus.template) args.push("--prometheus-query", opts.prometheus.template);
+    const p = opts.prometheus;
+    args.push("--prometheus", p.url, "--prometheus-scrape-interval", duration(p.scrapeIntervalMs));
+    if (p.job) args.push("--prometheus-job", p.job);
+    if (p.intervalMs !== undefined) args.push("--prometheus-interval", duration(p.intervalMs));
+    if (p.window) args.push("--prometheus-window", p.window);
+    if (p.template) args.push("--prometheus-query", p.template);
   }
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, SMO_TOKEN: "" } });
   let stderr = "";

@@ -17,6 +17,17 @@ export interface DecisionView {
   readyAt: number | null;
 }
 
+/** Pulled load as the bench configures it; unset fields take smo's defaults (they follow the scrape interval). */
+export interface PulledOptions {
+  url: string;
+  scrapeIntervalMs: number;
+  job?: string;
+  template?: string;
+  window?: string;
+  /** Poll period; unset = one poll per scrape, aligned to it. */
+  intervalMs?: number;
+}
+
 export interface Sample {
   graph: string;
   service: string;

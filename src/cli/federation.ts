@@ -8,11 +8,10 @@ import type { Registry } from "prom-client";
 import { createKarmadaClient, createManifestDeployer, createHelmDeployer, createPrometheusRuleSink } from "../adapters/karmada/index.js";
 import { clusterDashboard, createGrafanaPublisher, graphDashboard, serviceDashboard } from "../adapters/grafana/index.js";
 import { createOciArtifactSource, insecureRegistriesFromEnv } from "../adapters/oci/index.js";
-import { createAlertWebhookHandler, createPrometheusLoadQuery, createRuleFileSink } from "../adapters/prometheus/index.js";
+import { createAlertWebhookHandler, createRuleFileSink } from "../adapters/prometheus/index.js";
 import { GraphLifecycle } from "../core/graphs/lifecycle.js";
 import type { GraphLifecycleOptions } from "../core/graphs/types.js";
 import { ElasticityController } from "../core/elasticity/controller.js";
-import { PrometheusLoadSource } from "../core/elasticity/prometheus-source.js";
 import { watchClusterCapacity } from "../core/elasticity/cluster-capacity.js";
 import { createElasticityMetrics } from "../core/elasticity/metrics.js";
 import type { Store } from "../core/ports/store.js";
@@ -23,6 +22,7 @@ import { strategyNames } from "../solver/index.js";
 import type { Logger } from "../observability/logger.js";
 import type { ServeConfig } from "./serve-config.js";
 import { DEMO_DESCRIPTOR, DEMO_PROJECT } from "./demo-graph.js";
+import { createPrometheusSource } from "./prometheus-load.js";
 
 export interface Federation {
   lifecycle: GraphLifecycle;
@@ -155,15 +155,7 @@ export async function startFederation(
     closers.push(() => elasticity.stop());
 
     if (config.prometheus) {
-      const source = new PrometheusLoadSource(
-        {
-          query: createPrometheusLoadQuery({ url: config.prometheus, template: config.prometheusQuery, window: config.prometheusWindow }),
-          sink: elasticity,
-          metrics,
-          logger,
-        },
-        config.prometheusIntervalMs,
-      );
+      const source = await createPrometheusSource({ ...config, prometheus: config.prometheus }, { sink: elasticity, metrics, logger });
       source.start();
       closers.push(() => source.stop());
     }

@@ -27,11 +27,16 @@ export const SERVE_OPTIONS = {
   karmada: { help: "kubeconfig path of the Karmada API server, or sim for the simulated federation" },
   deployer: { default: "manifest", help: "workload driver: manifest or helm" },
   prometheus: { help: "Prometheus base URL for pulled load" },
-  "prometheus-interval": { default: "1s", help: "Prometheus pull interval (500ms, 1s, 2.5s)" },
-  "prometheus-query": {
-    help: "PromQL template of the pulled load, grouped by service; {{project}} and {{window}} are filled in (escaped)",
+  "prometheus-scrape-interval": {
+    default: "1s",
+    help: "scrape interval of the load's targets (auto = read it from Prometheus's /api/v1/status/config, 1s if refused)",
   },
-  "prometheus-window": { default: "5s", help: "rate window of the pulled load query" },
+  "prometheus-job": { help: "scrape job of the load's series: the default query selects it and polls follow its scrapes" },
+  "prometheus-interval": { help: "Prometheus pull interval (default: one poll per scrape, just after it lands)" },
+  "prometheus-query": {
+    help: "PromQL template of the pulled load, grouped by service; {{project}}, {{window}} and {{job}} are filled in (escaped)",
+  },
+  "prometheus-window": { help: "rate window of the pulled load query (default: 3 scrape intervals)" },
   "prometheus-rules-file": {
     help: "write alert rules to this Prometheus rule file and POST /-/reload to --prometheus (default: a PrometheusRule on Karmada)",
   },
@@ -62,9 +67,14 @@ export interface ServeConfig {
   karmada: string | null;
   deployer: "manifest" | "helm";
   prometheus: string | null;
-  prometheusIntervalMs: number;
+  /** Scrape interval of the load's targets, or "auto" to read it from Prometheus. */
+  prometheusScrapeIntervalMs: number | "auto";
+  prometheusJob: string | undefined;
+  /** Undefined: one poll per scrape interval, aligned to the scrapes. */
+  prometheusIntervalMs: number | undefined;
   prometheusQuery: string | undefined;
-  prometheusWindow: string;
+  /** Undefined: 3 scrape intervals. */
+  prometheusWindow: string | undefined;
   prometheusRulesFile: string | null;
   grafana: string | null;
   insecureRegistries: string[];
@@ -91,6 +101,10 @@ export function parseDuration(value: string, option: string): number {
   const ms = match[2] === "ms" ? n : match[2] === "m" ? n * 60_000 : n * 1000;
   if (ms <= 0) throw new ConfigError(`--${option}: must be positive, got "${value}"`);
   return ms;
+}
+
+function optional<T>(value: string | undefined, parse: (v: string) => T): T | undefined {
+  return value ? parse(value) : undefined;
 }
 
 function hostPort(value: string, option: string): string | null {
@@ -161,9 +175,12 @@ export function parseServeConfig(args: string[], env: NodeJS.ProcessEnv): ServeC
     karmada: get("karmada") || null,
     deployer,
     prometheus: url(get("prometheus"), "prometheus"),
-    prometheusIntervalMs: parseDuration(get("prometheus-interval")!, "prometheus-interval"),
+    prometheusScrapeIntervalMs:
+      get("prometheus-scrape-interval") === "auto" ? "auto" : parseDuration(get("prometheus-scrape-interval")!, "prometheus-scrape-interval"),
+    prometheusJob: get("prometheus-job") || undefined,
+    prometheusIntervalMs: optional(get("prometheus-interval"), (v) => parseDuration(v, "prometheus-interval")),
     prometheusQuery: get("prometheus-query") || undefined,
-    prometheusWindow: get("prometheus-window")!,
+    prometheusWindow: get("prometheus-window") || undefined,
     prometheusRulesFile: get("prometheus-rules-file") || null,
     grafana: url(get("grafana"), "grafana"),
     insecureRegistries: (get("insecure-registries") ?? "").split(",").map((s) => s.trim()).filter(Boolean),

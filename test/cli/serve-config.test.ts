@@ -15,9 +15,11 @@ describe("smo serve configuration", () => {
       karmada: null,
       deployer: "manifest",
       prometheus: null,
-      prometheusIntervalMs: 1000,
+      prometheusScrapeIntervalMs: 1000,
+      prometheusJob: undefined,
+      prometheusIntervalMs: undefined,
       prometheusQuery: undefined,
-      prometheusWindow: "5s",
+      prometheusWindow: undefined,
       prometheusRulesFile: null,
       grafana: null,
       insecureRegistries: [],
@@ -58,6 +60,11 @@ describe("smo serve configuration", () => {
       prometheusIntervalMs: 250,
     });
     expect(envName("prometheus-interval")).toBe("SMO_PROMETHEUS_INTERVAL");
+    expect(parseServeConfig(["--prometheus-scrape-interval", "auto", "--prometheus-job", "web"], {})).toMatchObject({
+      prometheusScrapeIntervalMs: "auto",
+      prometheusJob: "web",
+    });
+    expect(parseServeConfig([], { SMO_PROMETHEUS_SCRAPE_INTERVAL: "15s" })).toMatchObject({ prometheusScrapeIntervalMs: 15_000 });
   });
 
   it("rejects bad values naming the flag", () => {
@@ -68,6 +75,7 @@ describe("smo serve configuration", () => {
       [["--deployer", "kustomize"], /--deployer/],
       [["--prometheus", "ftp://x"], /--prometheus: expected an http\(s\) URL/],
       [["--prometheus-interval", "soon"], /--prometheus-interval/],
+      [["--prometheus-scrape-interval", "often"], /--prometheus-scrape-interval/],
       [["--listen", "none", "--http-listen", "none"], /nothing to serve/],
       [["--unknown"], /--unknown/],
     ];

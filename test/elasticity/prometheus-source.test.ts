@@ -2,7 +2,7 @@
 // flow into the controller and scale the service; Prometheus down keeps the replicas and reports the condition;
 // recovery is automatic once it is back.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPrometheusLoadQuery } from "../../src/adapters/prometheus/index.js";
+import { createPrometheusLoadQuery, readScrapeInterval } from "../../src/adapters/prometheus/index.js";
 import { PrometheusLoadSource } from "../../src/core/elasticity/index.js";
 import { startLoadGenerator, type LoadGenerator } from "../../bench/elasticity/load-generator.js";
 import { PROMETHEUS_BIN, startPrometheus, type PrometheusProcess } from "../../bench/elasticity/prometheus.js";
@@ -26,9 +26,10 @@ describe.skipIf(available.skip)(`Prometheus load source (real Prometheus)${avail
     prom = await startPrometheus({ dir: dir.path, port: await freePort(), targets: [gen.target] });
     h = await startHarness({ sim: { clusters: 1, podStartMs: 50 }, config: { stabilizationMs: 300 } });
     await h.seedGraph({ name: "pulled", project, services: [{ name: "web", cluster: "member1" }] });
+    // smo serve's defaults: irate over 3 scrape intervals of the job, one poll per scrape, aligned to it.
     source = new PrometheusLoadSource(
-      { query: createPrometheusLoadQuery({ url: prom.url, window: "3s", timeoutMs: 1_000 }), sink: h.controller, metrics: h.metrics, logger },
-      250,
+      { query: createPrometheusLoadQuery({ url: prom.url, job: "load", scrapeIntervalMs: 1_000, timeoutMs: 1_000 }), sink: h.controller, metrics: h.metrics, logger },
+      { intervalMs: 1_000, alignToScrapes: true },
     );
     source.start();
   }, 90_000);
@@ -56,11 +57,18 @@ describe.skipIf(available.skip)(`Prometheus load source (real Prometheus)${avail
     );
     expect(decision!.trigger).toBe("prometheus");
     expect(decision!.requestsPerSecond).toBeGreaterThan(10);
-    // rate() over the window climbs to the new rate over a few scrapes: 45 req/s needs 5 replicas.
+    // irate reaches the new rate one scrape after the change: 45 req/s needs 5 replicas.
     await eventually(() => h.replicas(project, "web"), (s) => (s?.desired ?? 0) >= 5, "5 replicas", 20_000);
+    // The polls found the scrape timing of the job's one target.
+    expect(source.alignment()).toEqual(expect.any(Number));
     expect(await sourceUp()).toBe(1);
     expect(source.conditions()).toEqual([expect.objectContaining({ project, up: true })]);
   }, 30_000);
+
+  it("reads the job's scrape interval from Prometheus's configuration", async () => {
+    expect(await readScrapeInterval(prom.url, "load")).toBe(1_000);
+    await expect(readScrapeInterval(prom.url, "no-such-job")).rejects.toThrow(/no scrape job "no-such-job"/);
+  });
 
   it("keeps the replicas while Prometheus is down, reports it, and recovers by itself", async () => {
     // Let the rate settle at 45 req/s so nothing is pending, then take Prometheus away.

@@ -3,7 +3,7 @@ import { holtForecast } from "../../src/core/elasticity/forecast.js";
 import { isOverProvisioned, isUnderProvisioned, recommendedReplicas, replicasNeeded } from "../../src/core/elasticity/capacity.js";
 import { ScaleDownStabilizer } from "../../src/core/elasticity/stabilizer.js";
 import { ChangeNotifier } from "../../src/core/elasticity/notifier.js";
-import { PrometheusLoadSource, createElasticityMetrics } from "../../src/core/elasticity/index.js";
+import { PrometheusLoadSource, createElasticityMetrics, delayToOffset, pollOffset } from "../../src/core/elasticity/index.js";
 import pino from "pino";
 import { Registry } from "prom-client";
 
@@ -141,5 +141,29 @@ describe("Prometheus load source bookkeeping", () => {
     expect(health.get("p-b")).toBe(true);
     const series = (await registry.getSingleMetric("smo_load_source_up")!.get()).values.map((v) => v.labels.project);
     expect(series).toEqual(["p-a"]);
+  });
+});
+
+describe("polls aligned to scrapes", () => {
+  it("polls just after the one target's scrape lands, whatever the epoch offset", () => {
+    // Scrapes land at …300 ms within each second, taking 5 ms: poll at 300 + 2·5 + 25 ms.
+    expect(pollOffset({ intervalMs: 1000, landedAt: [1_700_000_000_300], durationMs: 5 })).toBe(335);
+    expect(pollOffset({ intervalMs: 1000, landedAt: [], durationMs: 0 })).toBeUndefined();
+    // A phase near the end of the interval wraps round.
+    expect(pollOffset({ intervalMs: 1000, landedAt: [990], durationMs: 0 })).toBe(15);
+  });
+
+  it("with several targets, polls after the one that precedes the longest quiet gap", () => {
+    // Phases 100, 200, 700 of 1000: gaps 100, 500, 400 (700 → 100 wraps). Longest after 200.
+    expect(pollOffset({ intervalMs: 1000, landedAt: [5_700, 3_100, 9_200], durationMs: 0 })).toBe(225);
+    // The wrapping gap is the longest: after 300 (phases 100, 300; gaps 200 and 800).
+    expect(pollOffset({ intervalMs: 1000, landedAt: [100, 300], durationMs: 0 })).toBe(325);
+  });
+
+  it("waits until the next moment at the offset, never zero", () => {
+    expect(delayToOffset(10_100, 335, 1000)).toBe(235);
+    expect(delayToOffset(10_400, 335, 1000)).toBe(935);
+    expect(delayToOffset(10_335, 335, 1000)).toBe(1000);
+    expect(delayToOffset(10_000, 335, 15_000)).toBe(5_335);
   });
 });

@@ -6,7 +6,12 @@ import {
   createAlertWebhookHandler,
   createPrometheusLoadQuery,
   createRuleFileSink,
+  defaultLoadTemplate,
   escapePromLabelValue,
+  formatPromDuration,
+  landedTimes,
+  promDurationMs,
+  scrapeIntervalOf,
   escapePromRegex,
   parseAlertmanagerWebhook,
   parseVectorResult,
@@ -33,6 +38,39 @@ describe("PromQL text", () => {
     expect(renderLoadQuery("x[{{window}}]", "p", "1m30s")).toBe("x[1m30s]");
     expect(() => renderTemplate("{{projct}}", { project: "p" })).toThrow(/unknown placeholder \{\{projct\}\}/);
     expect(() => createPrometheusLoadQuery({ url: "http://127.0.0.1:1", window: "forever" })).toThrow(InvalidArgumentError);
+  });
+
+  it("defaults to irate over 3 scrape intervals, selecting the job when one is given", () => {
+    expect(renderLoadQuery(defaultLoadTemplate(), "p", "3s")).toBe('sum by (service) (irate(http_requests_total{namespace="p"}[3s]))');
+    expect(renderLoadQuery(defaultLoadTemplate('j"1'), "p", "45s", 'j"1')).toBe(
+      'sum by (service) (irate(http_requests_total{namespace="p",job="j\\"1"}[45s]))',
+    );
+    // {{job}} is unknown without a job: a template that needs it fails loudly.
+    expect(() => renderLoadQuery("x{job=\"{{job}}\"}", "p", "3s")).toThrow(/unknown placeholder \{\{job\}\}/);
+    expect(formatPromDuration(3 * 1000)).toBe("3s");
+    expect(formatPromDuration(3 * 250)).toBe("750ms");
+    expect(promDurationMs("1m30s")).toBe(90_000);
+    expect(promDurationMs("500ms")).toBe(500);
+    expect(promDurationMs("5 s")).toBeUndefined();
+  });
+
+  it("reads a job's scrape interval from Prometheus's configuration, else the global one", () => {
+    const yaml = "global:\n  scrape_interval: 15s\nscrape_configs:\n- job_name: load\n  scrape_interval: 5s\n- job_name: other\n";
+    expect(scrapeIntervalOf(yaml, "load")).toBe(5_000);
+    expect(scrapeIntervalOf(yaml, "other")).toBe(15_000);
+    expect(scrapeIntervalOf(yaml, undefined)).toBe(15_000);
+    expect(scrapeIntervalOf("scrape_configs: []\n", undefined)).toBe(60_000);
+    expect(() => scrapeIntervalOf(yaml, "missing")).toThrow(UnavailableError);
+  });
+
+  it("takes when each healthy target of the job last landed from the targets API", () => {
+    const targets = [
+      { labels: { job: "load" }, lastScrape: "2026-01-01T00:00:00.300Z", lastScrapeDuration: 0.004, health: "up" },
+      { labels: { job: "load" }, lastScrape: "0001-01-01T00:00:00Z", lastScrapeDuration: 0, health: "unknown" },
+      { labels: { job: "other" }, lastScrape: "2026-01-01T00:00:00.700Z", lastScrapeDuration: 0.002, health: "up" },
+    ];
+    expect(landedTimes(targets, "load")).toEqual({ landedAt: [Date.parse("2026-01-01T00:00:00.304Z")], durationMs: 4 });
+    expect(landedTimes(targets, undefined).landedAt).toHaveLength(2);
   });
 
   it("parses vector results, skipping series without service label or with NaN", () => {

@@ -6,7 +6,9 @@ export {
   renderTemplate,
   renderLoadQuery,
   DEFAULT_LOAD_TEMPLATE,
+  defaultLoadTemplate,
 } from "./promql.js";
+export { formatPromDuration, landedTimes, promDurationMs, readScrapeInterval, readScrapeTimes, scrapeIntervalOf } from "./scrape-timing.js";
 export { createPrometheusLoadQuery, parseVectorResult, type PrometheusLoadQueryOptions } from "./load-query.js";
 export { createRuleFileSink, validateRule, type RuleFileSinkOptions } from "./rule-file.js";
 export {

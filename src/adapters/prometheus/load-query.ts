@@ -4,15 +4,20 @@ import type { Logger } from "pino";
 import { InvalidArgumentError, UnavailableError } from "../../core/errors.js";
 import type { LoadPoint, LoadQuery } from "../../core/ports/observability.js";
 import { apiUrl, promFetch } from "./http.js";
-import { DEFAULT_LOAD_TEMPLATE, renderLoadQuery } from "./promql.js";
+import { defaultLoadTemplate, renderLoadQuery } from "./promql.js";
+import { formatPromDuration, readScrapeTimes } from "./scrape-timing.js";
 
 export interface PrometheusLoadQueryOptions {
   /** Prometheus base URL, e.g. http://127.0.0.1:9090 */
   url: string;
-  /** Query template with {{project}} (label-escaped) and {{window}} placeholders. */
+  /** Query template with {{project}} (label-escaped), {{window}} and, with `job`, {{job}} placeholders. */
   template?: string;
-  /** Rate window. Default 5s (needs a scrape interval of 1–2 s to hold two samples). */
+  /** Scrape interval of the load's targets. Default 1 s. */
+  scrapeIntervalMs?: number;
+  /** Rate window. Default 3 scrape intervals: room for the two samples irate needs, with one scrape late. */
   window?: string;
+  /** Scrape job of the load's series: the default query selects it, and polls follow its targets' scrapes. */
+  job?: string;
   timeoutMs?: number;
   /** Label carrying the service name in the result. Default "service". */
   serviceLabel?: string;
@@ -45,15 +50,16 @@ export function parseVectorResult(body: QueryResponse, serviceLabel: string, que
 }
 
 export function createPrometheusLoadQuery(options: PrometheusLoadQueryOptions): LoadQuery {
-  const template = options.template ?? DEFAULT_LOAD_TEMPLATE;
-  const window = options.window ?? "5s";
+  const template = options.template ?? defaultLoadTemplate(options.job);
+  const scrapeIntervalMs = options.scrapeIntervalMs ?? 1_000;
+  const window = options.window ?? formatPromDuration(3 * scrapeIntervalMs);
   const timeoutMs = options.timeoutMs ?? 5_000;
   const serviceLabel = options.serviceLabel ?? "service";
-  renderLoadQuery(template, "probe", window); // fail at construction on a bad template or window
+  renderLoadQuery(template, "probe", window, options.job); // fail at construction on a bad template or window
 
   return {
     async queryProject(project: string): Promise<LoadPoint[]> {
-      const query = renderLoadQuery(template, project, window);
+      const query = renderLoadQuery(template, project, window, options.job);
       const url = apiUrl(options.url, "/api/v1/query");
       url.searchParams.set("query", query);
       const res = await promFetch(url, { headers: { accept: "application/json" } }, timeoutMs, "Prometheus query");
@@ -71,5 +77,6 @@ export function createPrometheusLoadQuery(options: PrometheusLoadQueryOptions): 
       }
       throw new UnavailableError(`Prometheus load query failed (${detail})`);
     },
+    scrapeTimes: () => readScrapeTimes(options.url, options.job, scrapeIntervalMs, timeoutMs),
   };
 }

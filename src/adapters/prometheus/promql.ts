@@ -34,14 +34,28 @@ export function renderTemplate(template: string, values: Readonly<Record<string,
   });
 }
 
-export const DEFAULT_LOAD_TEMPLATE = 'sum by (service) (rate(http_requests_total{namespace="{{project}}"}[{{window}}]))';
+/**
+ * `irate` (the last two samples in the window) moves to a new rate one scrape after the change, where `rate`
+ * averages the whole window and lags it; the window (3 scrape intervals by default) only has to hold two samples.
+ */
+export const DEFAULT_LOAD_TEMPLATE = 'sum by (service) (irate(http_requests_total{namespace="{{project}}"}[{{window}}]))';
 
-/** The load query for one project: `project` is label-escaped, `window` must be a Prometheus duration. */
-export function renderLoadQuery(template: string, project: string, window: string): string {
+/** The default template, restricted to one scrape job's series when `job` is given. */
+export function defaultLoadTemplate(job?: string): string {
+  return job === undefined ? DEFAULT_LOAD_TEMPLATE : DEFAULT_LOAD_TEMPLATE.replace('"{{project}}"', '"{{project}}",job="{{job}}"');
+}
+
+/**
+ * The load query for one project: `project` (and `job`) are label-escaped, `window` must be a Prometheus
+ * duration. `{{job}}` is known only when a job is configured.
+ */
+export function renderLoadQuery(template: string, project: string, window: string, job?: string): string {
   if (!isPromDuration(window)) {
     throw new InvalidArgumentError(`rate window "${window}" is not a Prometheus duration`, [
       { field: "window", description: "a Prometheus duration such as 5s or 1m30s" },
     ]);
   }
-  return renderTemplate(template, { project: escapePromLabelValue(project), window });
+  const values: Record<string, string> = { project: escapePromLabelValue(project), window };
+  if (job !== undefined) values.job = escapePromLabelValue(job);
+  return renderTemplate(template, values);
 }

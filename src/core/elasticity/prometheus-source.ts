@@ -1,9 +1,11 @@
 // Pulls load from Prometheus: every interval, one instant query per project (grouped by service), so the cost
 // grows with projects, not services. Missing data never scales anything: when Prometheus is down the services
 // keep their replicas, the condition is reported (metric, log, `conditions()`), and recovery is automatic.
+// When asked, polls follow the scrapes (scrape-align.ts): one poll per scrape interval, just after it lands.
 import type { Logger } from "pino";
 import type { LoadQuery } from "../ports/observability.js";
 import type { ElasticityMetrics } from "./metrics.js";
+import { delayToOffset, pollOffset } from "./scrape-align.js";
 import type { LoadSampleInput, LoadTrigger } from "./types.js";
 
 export interface LoadSink {
@@ -21,19 +23,40 @@ export interface SourceCondition {
   since: Date;
 }
 
+export interface PollTiming {
+  /** Poll period; with `alignToScrapes` it should be the scrape interval. */
+  intervalMs: number;
+  /** Poll just after each scrape lands (needs `LoadQuery.scrapeTimes`). */
+  alignToScrapes?: boolean;
+  /** How often the scrape timing is read again (targets come and go). Default 60 s. */
+  realignMs?: number;
+}
+
 export class PrometheusLoadSource {
   private timer?: NodeJS.Timeout;
   private stopped = false;
   private readonly condition = new Map<string, SourceCondition>();
+  private readonly timing: Required<PollTiming>;
+  /** Offset within the interval at which polls go out; undefined = not aligned (yet). */
+  private offset?: number;
+  private nextAlignAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly deps: { query: LoadQuery; sink: LoadSink; metrics: ElasticityMetrics; logger: Logger },
-    private readonly intervalMs = 1000,
-  ) {}
+    timing: number | PollTiming = 1000,
+  ) {
+    const t = typeof timing === "number" ? { intervalMs: timing } : timing;
+    this.timing = { alignToScrapes: false, realignMs: 60_000, ...t };
+  }
 
   start(): void {
     this.stopped = false;
     this.schedule(0);
+  }
+
+  /** The offset within the interval polls are aligned to, if any (for logs and tests). */
+  alignment(): number | undefined {
+    return this.offset;
   }
 
   stop(): void {
@@ -49,9 +72,35 @@ export class PrometheusLoadSource {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       const started = Date.now();
-      void this.tick().finally(() => this.schedule(Math.max(0, this.intervalMs - (Date.now() - started))));
+      void this.tick()
+        .then(() => this.realign())
+        .finally(() => {
+          const { intervalMs } = this.timing;
+          const now = Date.now();
+          this.schedule(this.offset === undefined ? Math.max(0, intervalMs - (now - started)) : delayToOffset(now, this.offset, intervalMs));
+        });
     }, delay);
     this.timer.unref?.();
+  }
+
+  /** Reads the scrape timing when due; a failure leaves polls on their plain period. */
+  private async realign(): Promise<void> {
+    const read = this.deps.query.scrapeTimes;
+    if (!this.timing.alignToScrapes || !read) return;
+    const now = Date.now();
+    if (now < this.nextAlignAt) return;
+    try {
+      const times = await read.call(this.deps.query);
+      const offset = pollOffset({ ...times, intervalMs: this.timing.intervalMs });
+      if (offset !== this.offset) this.deps.logger.debug({ offsetMs: offset, targets: times.landedAt.length }, "load polls aligned to scrapes");
+      this.offset = offset;
+      // Nothing scraped yet: look again at the next poll.
+      this.nextAlignAt = now + (offset === undefined ? 0 : this.timing.realignMs);
+    } catch (err) {
+      if (this.offset !== undefined) this.deps.logger.warn({ err }, "scrape timing unreadable; load polls no longer aligned");
+      this.offset = undefined;
+      this.nextAlignAt = now + this.timing.realignMs;
+    }
   }
 
   /** One poll of every project; exported for tests. */

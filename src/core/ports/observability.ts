@@ -25,9 +25,20 @@ export interface LoadPoint {
   observedAt: Date;
 }
 
+/** When the scraped targets' data last landed in Prometheus, so polls can follow the scrapes. */
+export interface ScrapeTimes {
+  intervalMs: number;
+  /** Per healthy target: last scrape start + its duration (epoch ms). Empty when nothing was scraped yet. */
+  landedAt: number[];
+  /** Longest recent scrape duration, ms. */
+  durationMs: number;
+}
+
 export interface LoadQuery {
   /** One instant query for a project, grouped by service. Throws UnavailableError when Prometheus is down. */
   queryProject(project: string): Promise<LoadPoint[]>;
+  /** The scrape timing of the load's targets; absent or throwing = polls are not aligned to scrapes. */
+  scrapeTimes?(): Promise<ScrapeTimes>;
 }
 
 export interface Dashboard {
