@@ -8,7 +8,8 @@ import { GraphService } from "../../src/gen/smo/v1/graph_pb.js";
 import { ClusterService } from "../../src/gen/smo/v1/cluster_pb.js";
 import { GraphStatus, ServiceStatus, SolverStatus, type GraphEvent } from "../../src/gen/smo/v1/types_pb.js";
 import { MAX_DESCRIPTOR_BYTES } from "../../src/api/handlers/graph.js";
-import { chain, corpusFile, descriptor, descriptorObject } from "../graphs/descriptors.js";
+import { fixtureText } from "../fixtures/index.js";
+import { chain, descriptor, descriptorObject } from "../graphs/descriptors.js";
 import { EMPTY, eventually, inventory, policyClusters } from "../graphs/harness.js";
 import { createOciArtifactSource, pushDescriptorText } from "../../src/adapters/oci/index.js";
 import { registryAvailability, startRegistry, type TestRegistry } from "../oci/registry-process.js";
@@ -28,39 +29,39 @@ const deploy = (project: string, text: string, dryRun = false) =>
 const get = (name: string) => s.client.unary(GraphService.method.getGraph, { name });
 
 describe("DeployGraph and GetGraph", () => {
-  it("deploys a corpus descriptor given as YAML: Running, each service on a cluster with its replicas ready", async () => {
-    const res = await deploy("p-hello", corpusFile("abilian__smo-h3ni__hello-world.yaml"));
+  it("deploys a fixture descriptor given as YAML: Running, each service on a cluster with its replicas ready", async () => {
+    const res = await deploy("p-hello", fixtureText("greeter.yaml"));
     expect(res.created).toBe(true);
     expect(res.decision).toMatchObject({ status: SolverStatus.OPTIMAL, strategy: "optimal" });
-    expect(res.decision!.placement["hello-world"]).toMatch(/^member\d$/);
-    expect(res.graph).toMatchObject({ name: "hello-world-graph", project: "p-hello", status: GraphStatus.RUNNING, version: "1.0.0" });
+    expect(res.decision!.placement.greeter).toMatch(/^member\d$/);
+    expect(res.graph).toMatchObject({ name: "greeter-graph", project: "p-hello", status: GraphStatus.RUNNING, version: "0.2.0" });
 
     const ready = await eventually(
-      () => get("hello-world-graph"),
+      () => get("greeter-graph"),
       (r) => r.graph!.services.every((svc) => svc.readyReplicas === svc.desiredReplicas && svc.desiredReplicas > 0),
     );
     const g = ready.graph!;
     expect(g.services).toHaveLength(1);
     expect(g.services[0]).toMatchObject({
-      name: "hello-world",
+      name: "greeter",
       status: ServiceStatus.DEPLOYED,
-      cluster: res.decision!.placement["hello-world"],
+      cluster: res.decision!.placement.greeter,
       desiredReplicas: 1,
       readyReplicas: 1,
       availableReplicas: 1,
       cpu: 1,
-      artifact: "oci://10.0.3.53:5000/test/hello-world",
+      artifact: "oci://127.0.0.1:5000/fixtures/greeter",
     });
     expect(g.placement).toEqual(res.decision!.placement);
     expect(g.dashboardUrl).toMatch(/^http:\/\/grafana\.test\/d\//);
     expect(g.lastDecision).toMatchObject({ status: SolverStatus.OPTIMAL, strategy: "optimal", placement: g.placement });
     expect(g.lastDecision!.backend).not.toBe("");
     expect(g.lastDecision!.decidedAt).toBeDefined();
-    expect(JSON.parse(g.descriptorJson).hdaGraph.id).toBe("hello-world-graph");
+    expect(JSON.parse(g.descriptorJson).hdaGraph.id).toBe("greeter-graph");
     expect(g.createdAt).toBeDefined();
     expect(g.updatedAt).toBeDefined();
     // What Karmada holds matches what the RPC said.
-    expect((await policyClusters(s.h.sim, "p-hello"))["hello-world"]).toEqual([g.services[0]!.cluster]);
+    expect((await policyClusters(s.h.sim, "p-hello")).greeter).toEqual([g.services[0]!.cluster]);
   });
 
   it("deploys a three-service chain given as JSON, with exports/imports for its connection points", async () => {

@@ -11,7 +11,8 @@ import { createInterface } from "node:readline";
 import { main, type CommandIO } from "../../src/cli/main.js";
 import { BIN } from "../api/helpers.js";
 import { startLifecycleServer, type LifecycleServer } from "../api/graph-lifecycle-server.js";
-import { chain, corpusFile, descriptor, descriptorObject } from "../graphs/descriptors.js";
+import { fixtureText } from "../fixtures/index.js";
+import { chain, descriptor, descriptorObject } from "../graphs/descriptors.js";
 import { EMPTY, eventually, inventory } from "../graphs/harness.js";
 
 let s: LifecycleServer;
@@ -47,17 +48,17 @@ async function file(name: string, text: string): Promise<string> {
 
 describe("smo graph deploy", () => {
   it("deploys a YAML file and prints the graph with its services, clusters and replicas", async () => {
-    const path = await file("hello.yaml", corpusFile("abilian__smo-h3ni__hello-world.yaml"));
+    const path = await file("hello.yaml", fixtureText("greeter.yaml"));
     const r = await smo(["graph", "deploy", "--project", "c-hello", path]);
     expect(r).toMatchObject({ code: 0, stderr: "" });
-    expect(r.stdout).toMatch(/^graph hello-world-graph deployed in project c-hello\n\nname: +hello-world-graph\n/);
+    expect(r.stdout).toMatch(/^graph greeter-graph deployed in project c-hello\n\nname: +greeter-graph\n/);
     expect(r.stdout).toMatch(/status: +running/);
     expect(r.stdout).toMatch(/placed: +optimal \(optimal, \w+\): objective [\d.]+ in [\d.]+ ms/);
-    expect(r.stdout).toMatch(/hello-world\s+deployed\s+member\d\s+\d\/1\s+1\s+1Gi\n/);
+    expect(r.stdout).toMatch(/greeter\s+deployed\s+member\d\s+\d\/1\s+1\s+1Gi\n/);
 
     const again = await smo(["graph", "deploy", "--project", "c-hello", path]);
     expect(again.code).toBe(0);
-    expect(again.stdout).toMatch(/^graph hello-world-graph is already deployed with this descriptor; nothing changed\n/);
+    expect(again.stdout).toMatch(/^graph greeter-graph is already deployed with this descriptor; nothing changed\n/);
   });
 
   it("reads the descriptor from stdin with -, and prints the proto JSON with -o json", async () => {

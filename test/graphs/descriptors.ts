@@ -1,13 +1,4 @@
-// HDAG descriptors built in the tests (same shape as the real corpus files), and the corpus itself, read from
-// ../shared relative to the repository root.
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-
-export const CORPUS_DIR = fileURLToPath(new URL("../../../shared/hdag-corpus/", import.meta.url));
-
-export function corpusFile(name: string): string {
-  return readFileSync(CORPUS_DIR + name, "utf8");
-}
+// HDAG descriptors built in the tests (same shape as the fixture files in test/fixtures/hdag).
 
 export interface ServiceSpec {
   id: string;

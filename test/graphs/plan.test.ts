@@ -1,4 +1,4 @@
-// The outbox plans and alert bookkeeping, on models translated from real and built descriptors.
+// The outbox plans and alert bookkeeping, on models translated from fixture and built descriptors.
 import { describe, expect, it } from "vitest";
 import { loadDescriptor } from "../../src/core/hdag/index.js";
 import type { GraphModel } from "../../src/core/hdag/model.js";
@@ -7,7 +7,8 @@ import { alertName, conditionMet, eventOfAlert, firingEvents, rulesForService } 
 import { appliedServices, importClustersOf, planDeploy, planRemove, planReplace, planStop, planTrigger, type PlanContext } from "../../src/core/graphs/plan.js";
 import { strategyOf } from "../../src/core/graphs/placement.js";
 import type { EventRecord } from "../../src/core/ports/store.js";
-import { corpusFile, descriptor } from "./descriptors.js";
+import { fixtureText } from "../fixtures/index.js";
+import { descriptor } from "./descriptors.js";
 
 function model(text: string): GraphModel {
   const loaded = loadDescriptor(text);
@@ -32,11 +33,11 @@ function context(m: GraphModel, placement: Record<string, string>, extra: Partia
 const kinds = (actions: OutboxAction[]) => actions.map((a) => a.kind);
 
 describe("plans", () => {
-  const brussels = model(corpusFile("abilian__smo-h3ni__brussels-demo.yaml"));
-  const placement = { "image-compression-vo": "member1", "noise-reduction": "member2", "image-detection": "member3" };
+  const pipeline = model(fixtureText("pipeline-event-any.yaml"));
+  const placement = { "microphone-vo": "member1", filter: "member2", analyser: "member3" };
 
   it("deploy: namespace, then workload+policy per auto service, exports of callees, rules of the event service, then state", () => {
-    const actions = planDeploy(context(brussels, placement), { type: "deployed", message: "x" });
+    const actions = planDeploy(context(pipeline, placement), { type: "deployed", message: "x" });
     expect(kinds(actions)).toEqual([
       "ensure-namespace",
       "apply-workload",
@@ -52,36 +53,36 @@ describe("plans", () => {
     ]);
     // The event-triggered VO is not applied, only armed.
     const workloads = actions.filter((a) => a.kind === "apply-workload").map((a) => (a as { service: { id: string } }).service.id);
-    expect(workloads).toEqual(["noise-reduction", "image-detection"]);
+    expect(workloads).toEqual(["filter", "analyser"]);
     const exports = actions.filter((a): a is Extract<OutboxAction, { kind: "apply-export" }> => a.kind === "apply-export");
-    // noise-reduction is exported from member2 to where its caller (the VO) runs; image-detection from member3 to member2.
+    // filter is exported from member2 to where its caller (the VO) runs; analyser from member3 to member2.
     expect(exports.map((e) => [e.service, e.exportCluster, e.importClusters])).toEqual([
-      ["noise-reduction", "member2", ["member1"]],
-      ["image-detection", "member3", ["member2"]],
+      ["filter", "member2", ["member1"]],
+      ["analyser", "member3", ["member2"]],
     ]);
     const marks = actions.find((a) => a.kind === "mark-services") as Extract<OutboxAction, { kind: "mark-services" }>;
-    expect(marks.statuses).toEqual({ "image-compression-vo": "pending", "noise-reduction": "deployed", "image-detection": "deployed" });
+    expect(marks.statuses).toEqual({ "microphone-vo": "pending", filter: "deployed", analyser: "deployed" });
   });
 
   it("without a rule sink or publisher no rule or dashboard action is planned", () => {
-    const actions = planDeploy(context(brussels, placement, { rules: false, dashboards: false }), { type: "deployed", message: "x" });
+    const actions = planDeploy(context(pipeline, placement, { rules: false, dashboards: false }), { type: "deployed", message: "x" });
     expect(kinds(actions)).not.toContain("upsert-rule");
     expect(kinds(actions)).not.toContain("publish-dashboards");
   });
 
   it("trigger applies only the triggered service", () => {
-    const actions = planTrigger(context(brussels, placement), "image-compression-vo");
+    const actions = planTrigger(context(pipeline, placement), "microphone-vo");
     expect(kinds(actions)).toEqual(["ensure-namespace", "apply-workload", "apply-placement", "mark-services", "mark-graph"]);
   });
 
   it("stop and remove tear down every export, policy, workload and rule; remove also dashboards, then the state", () => {
-    const stop = planStop(context(brussels, placement));
+    const stop = planStop(context(pipeline, placement));
     expect(stop.filter((a) => a.kind === "remove-workload")).toHaveLength(3);
     expect(stop.filter((a) => a.kind === "remove-placement")).toHaveLength(3);
     expect(stop.filter((a) => a.kind === "remove-export")).toHaveLength(2);
     expect(stop.filter((a) => a.kind === "remove-rule")).toHaveLength(1);
     expect(stop.at(-1)).toMatchObject({ kind: "mark-graph", status: "stopped" });
-    const remove = planRemove(context(brussels, placement), ["g-uid", "s-uid"]);
+    const remove = planRemove(context(pipeline, placement), ["g-uid", "s-uid"]);
     expect(remove.filter((a) => a.kind === "remove-dashboard")).toHaveLength(2);
     expect(remove.at(-1)?.kind).toBe("delete-graph");
   });
@@ -147,7 +148,7 @@ describe("plans", () => {
   });
 
   it("strategy: descriptor's own, else energy with energyEfficiency, else optimal; static under useStaticPlacement", () => {
-    expect(strategyOf(brussels)).toBe("static");
+    expect(strategyOf(pipeline)).toBe("static");
     expect(strategyOf(model(descriptor({ id: "g", services: [{ id: "a" }] })))).toBe("optimal");
     expect(strategyOf(model(descriptor({ id: "g", energy: true, services: [{ id: "a" }] })))).toBe("energy");
     expect(strategyOf(model(descriptor({ id: "g", strategy: "first-fit", energy: true, services: [{ id: "a" }] })))).toBe("first-fit");

@@ -13,8 +13,9 @@ import { createOciArtifactSource, digestOf, MEDIA, packDescriptor, pushDescripto
 import { FailedPreconditionError } from "../../src/core/errors.js";
 import { serveHttp, tempDir, type HttpTestServer } from "../helpers/processes.js";
 import { registryAvailability, startRegistry, type TestRegistry } from "./registry-process.js";
+import { fixturePath } from "../fixtures/index.js";
 
-const HELLO = new URL("../../../shared/hdag-corpus/abilian__smo-h3ni__hello-world.yaml", import.meta.url).pathname;
+const HELLO = fixturePath("greeter.yaml");
 
 /** A bcrypt htpasswd line (cost 4, to keep the registry's per-request check cheap): apache2-utils' htpasswd when installed, else Python's crypt (libxcrypt bcrypt). */
 function bcryptLine(user: string, password: string): string | undefined {
@@ -58,7 +59,7 @@ describe.skipIf(registryAvailability.skip)(`basic auth on docker-registry with h
 
     const dockerConfigPath = join(dir.path, "config.json");
     await writeFile(dockerConfigPath, JSON.stringify({ auths: { [`http://${reg.host}`]: { auth: Buffer.from("smo:s3cret").toString("base64") } } }));
-    const got = await createOciArtifactSource({ insecureRegistries, dockerConfigPath }).fetchDescriptor(`oci://${reg.host}/demo/hello-world-graph`);
+    const got = await createOciArtifactSource({ insecureRegistries, dockerConfigPath }).fetchDescriptor(`oci://${reg.host}/demo/greeter-graph`);
     expect(got.digest).toBe(pushed.digest);
 
     const wrong = { [reg.host]: { username: "smo", password: "nope" } };

@@ -20,10 +20,10 @@ import { run as artifactCommand } from "../../src/cli/commands/artifact.js";
 import { freePort, tempDir } from "../helpers/processes.js";
 import { blobDataPath, rawPutManifest, rawUploadBlob, registryAvailability, startRegistry, type TestRegistry } from "./registry-process.js";
 import { gzipTar } from "./tar-craft.js";
+import { deployableFixtures, fixturePath, HDARCTL_MANIFEST, loadCorpus } from "../fixtures/index.js";
 
-const corpus = new URL("../../../shared/hdag-corpus/", import.meta.url).pathname;
-const HELLO = join(corpus, "abilian__smo-h3ni__hello-world.yaml");
-const CORPUS_MANIFEST = join(corpus, "oci/abilian__nephele-deploy__noise-reduction-0.1.0.manifest.json");
+const HELLO = fixturePath("greeter.yaml");
+const corpus = loadCorpus();
 
 function descriptor(id: string, version: string, extra = ""): string {
   return `hdaGraph:\n  imVersion: 0.4.0\n  id: ${id}\n  version: "${version}"\n  description: test ${id} ${version}${extra}\n  services: []\n`;
@@ -65,57 +65,56 @@ describe.skipIf(registryAvailability.skip)(`OCI artifacts on docker-registry${re
     return rawPutManifest(reg.url, repo, tag, manifestType, Buffer.from(JSON.stringify(manifest)));
   }
 
-  it("pushes a corpus descriptor as hdarctl does and pulls it back with the digest verified", async () => {
+  it("pushes a descriptor as hdarctl does and pulls it back with the digest verified", async () => {
     const pushed = await pushDescriptor(HELLO, `oci://${reg.host}/demo0`, { ...insecure(), created: new Date("2025-08-04T15:19:35Z") });
     expect(pushed).toMatchObject({
-      reference: `oci://${reg.host}/demo0/hello-world-graph:1.0.0`,
-      repository: "demo0/hello-world-graph",
-      tag: "1.0.0",
-      fileName: "hello-world-graph-1.0.0.tar.gz",
+      reference: `oci://${reg.host}/demo0/greeter-graph:0.2.0`,
+      repository: "demo0/greeter-graph",
+      tag: "0.2.0",
+      fileName: "greeter-graph-0.2.0.tar.gz",
     });
     const source = createOciArtifactSource(insecure());
-    const got = await source.fetchDescriptor(`oci://${reg.host}/demo0/hello-world-graph:1.0.0`);
+    const got = await source.fetchDescriptor(`oci://${reg.host}/demo0/greeter-graph:0.2.0`);
     expect(got.text).toBe(await readFile(HELLO, "utf8"));
     expect(got.fileName).toBe("hdag/hdag.yaml");
     expect(got.digest).toBe(pushed.digest);
     // The same bytes under the digest reference, and http:// form (listed insecure) as NEPHELE passes it.
-    expect((await source.fetchDescriptor(`oci://${reg.host}/demo0/hello-world-graph@${pushed.digest}`)).text).toBe(got.text);
-    expect((await source.fetchDescriptor(`http://${reg.host}/demo0/hello-world-graph`)).digest).toBe(pushed.digest);
+    expect((await source.fetchDescriptor(`oci://${reg.host}/demo0/greeter-graph@${pushed.digest}`)).text).toBe(got.text);
+    expect((await source.fetchDescriptor(`http://${reg.host}/demo0/greeter-graph`)).digest).toBe(pushed.digest);
   });
 
-  it("round-trips every corpus descriptor byte for byte (pinned by digest)", async () => {
-    const { readdir } = await import("node:fs/promises");
-    const files = (await readdir(corpus)).filter((f) => /\.(ya?ml|json)$/.test(f) && !f.includes("record"));
-    expect(files.length).toBeGreaterThanOrEqual(10);
+  it("round-trips every fixture descriptor, and the corpus when present, byte for byte (pinned by digest)", async () => {
+    const files = [...deployableFixtures(), ...corpus.files.filter((f) => !f.name.includes("/"))];
+    expect(files.length).toBeGreaterThanOrEqual(corpus.skip ? 9 : 19);
     const source = createOciArtifactSource(insecure());
     for (const f of files) {
-      const pushed = await pushDescriptor(join(corpus, f), `oci://${reg.host}/corpus`, insecure());
+      const pushed = await pushDescriptor(f.path, `oci://${reg.host}/round-trip`, insecure());
       const got = await source.fetchDescriptor(`oci://${reg.host}/${pushed.repository}@${pushed.digest}`);
-      expect(got.text, f).toBe(await readFile(join(corpus, f), "utf8"));
-      expect(got.fileName, f).toBe(f.endsWith(".json") ? "hdag/hdag.json" : "hdag/hdag.yaml");
+      expect(got.text, f.name).toBe(f.text);
+      expect(got.fileName, f.name).toBe(f.name.endsWith(".json") ? "hdag/hdag.json" : "hdag/hdag.yaml");
     }
   });
 
   it("writes the manifest with the structure recorded from a real hdarctl push", async () => {
     const pushed = await pushDescriptor(HELLO, `oci://${reg.host}/shape`, insecure());
-    const res = await fetch(`${reg.url}/v2/shape/hello-world-graph/manifests/1.0.0`, { headers: { accept: MEDIA.ociManifest } });
+    const res = await fetch(`${reg.url}/v2/shape/greeter-graph/manifests/0.2.0`, { headers: { accept: MEDIA.ociManifest } });
     const ours = (await res.json()) as Record<string, any>;
-    const recorded = JSON.parse(await readFile(CORPUS_MANIFEST, "utf8")) as Record<string, any>;
+    const recorded = JSON.parse(await readFile(HDARCTL_MANIFEST, "utf8")) as Record<string, any>;
     const shape = (v: unknown): unknown =>
       Array.isArray(v) ? v.map(shape) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, shape(x)])) : typeof v;
     expect(shape(ours)).toEqual(shape(recorded));
     expect(Object.keys(ours)).toEqual(Object.keys(recorded));
     expect(ours.config.mediaType).toBe(recorded.config.mediaType);
     expect(ours.layers[0].mediaType).toBe(recorded.layers[0].mediaType);
-    expect(ours.layers[0].annotations["org.opencontainers.image.title"]).toBe("hello-world-graph-1.0.0.tar.gz");
+    expect(ours.layers[0].annotations["org.opencontainers.image.title"]).toBe("greeter-graph-0.2.0.tar.gz");
     expect(ours.annotations["org.opencontainers.image.created"]).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(ours.layers[0].digest).toBe(pushed.layerDigest);
-    const config = await fetch(`${reg.url}/v2/shape/hello-world-graph/blobs/${ours.config.digest}`);
-    expect(await config.json()).toMatchObject({ name: "hello-world-graph", version: "1.0.0", apiVersion: "v2" });
+    const config = await fetch(`${reg.url}/v2/shape/greeter-graph/blobs/${ours.config.digest}`);
+    expect(await config.json()).toMatchObject({ name: "greeter-graph", version: "0.2.0", apiVersion: "v2" });
   });
 
-  it("reads an artifact pushed with the corpus manifest's exact structure (chart-like tarball, descriptor not first)", async () => {
-    const recorded = JSON.parse(await readFile(CORPUS_MANIFEST, "utf8")) as Record<string, any>;
+  it("reads an artifact pushed with the recorded hdarctl manifest structure (chart-like tarball, descriptor not first)", async () => {
+    const recorded = JSON.parse(await readFile(HDARCTL_MANIFEST, "utf8")) as Record<string, any>;
     const text = descriptor("noise-graph", "0.1.0");
     // values.yaml sits shallower than the descriptor: NEPHELE's "first .yaml" rule would pick it.
     const layer = gzipTar([
@@ -211,15 +210,15 @@ describe.skipIf(registryAvailability.skip)(`OCI artifacts on docker-registry${re
 
   it("maps a missing manifest, tag list or repository to NotFoundError", async () => {
     const source = createOciArtifactSource(insecure());
-    await expect(source.fetchDescriptor(`oci://${reg.host}/demo0/hello-world-graph:9.9.9`)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(source.fetchDescriptor(`oci://${reg.host}/demo0/greeter-graph:9.9.9`)).rejects.toBeInstanceOf(NotFoundError);
     await expect(source.fetchDescriptor(`oci://${reg.host}/nothing/here`)).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it("refuses plain HTTP to a registry that is not listed as insecure", async () => {
     const source = createOciArtifactSource();
-    await expect(source.fetchDescriptor(`http://${reg.host}/demo0/hello-world-graph:1.0.0`)).rejects.toBeInstanceOf(FailedPreconditionError);
+    await expect(source.fetchDescriptor(`http://${reg.host}/demo0/greeter-graph:0.2.0`)).rejects.toBeInstanceOf(FailedPreconditionError);
     // oci:// means https for an unlisted registry; this one speaks plain HTTP, so TLS fails with a clear error.
-    const err = await source.fetchDescriptor(`oci://${reg.host}/demo0/hello-world-graph:1.0.0`).catch((e: unknown) => e);
+    const err = await source.fetchDescriptor(`oci://${reg.host}/demo0/greeter-graph:0.2.0`).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FailedPreconditionError);
     expect((err as Error).message).toMatch(/insecureRegistries/);
   });
@@ -253,13 +252,13 @@ describe.skipIf(registryAvailability.skip)(`OCI artifacts on docker-registry${re
     };
     const push = await call(["push", HELLO, `oci://${reg.host}/cli`, "--insecure"]);
     expect(push).toMatchObject({ code: 0, stderr: "" });
-    expect(push.stdout).toMatch(new RegExp(`^Pushed: oci://${reg.host}/cli/hello-world-graph:1.0.0\nFile: hello-world-graph-1.0.0.tar.gz\nDigest: sha256:[a-f0-9]{64}\n$`));
-    const printed = await call(["pull", `oci://${reg.host}/cli/hello-world-graph`, "--insecure"]);
+    expect(push.stdout).toMatch(new RegExp(`^Pushed: oci://${reg.host}/cli/greeter-graph:0.2.0\nFile: greeter-graph-0.2.0.tar.gz\nDigest: sha256:[a-f0-9]{64}\n$`));
+    const printed = await call(["pull", `oci://${reg.host}/cli/greeter-graph`, "--insecure"]);
     expect(printed.stdout).toBe(await readFile(HELLO, "utf8"));
-    const written = await call(["pull", `oci://${reg.host}/cli/hello-world-graph:1.0.0`, "--insecure", "-o", join(work.path, "out")]);
+    const written = await call(["pull", `oci://${reg.host}/cli/greeter-graph:0.2.0`, "--insecure", "-o", join(work.path, "out")]);
     expect(written.code).toBe(0);
     expect(await readFile(join(work.path, "out", "hdag.yaml"), "utf8")).toBe(await readFile(HELLO, "utf8"));
-    const refused = await call(["pull", `http://${reg.host}/cli/hello-world-graph`]);
+    const refused = await call(["pull", `http://${reg.host}/cli/greeter-graph`]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/plain HTTP .* not allowed/);
     const bad = await call(["pull", "oci://r.io/UPPER"]);

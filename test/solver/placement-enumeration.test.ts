@@ -8,6 +8,8 @@ import { bruteForcePlacement, placementObjectiveOf, placementProblems } from "./
 
 const WEIGHT_SETS = [undefined, { moves: 1, energy: 0.5, traffic: 0.3 }, { moves: 0, energy: 1, traffic: 0 }, { moves: 2, energy: 0, traffic: 1 }, { moves: 0.5, energy: 0.2, traffic: 2 }];
 const COUNT = 220;
+/** Per backend: exhaustive enumeration plus 220 solves takes seconds alone, several times more on a loaded 2-core box. */
+const BUDGET_MS = 180_000;
 
 function instance(seed: number): PlacementProblem {
   const r = rng(seed * 7919);
@@ -75,7 +77,7 @@ describe("placement MILP against enumeration", () => {
       expect(mismatches).toEqual([]);
       // Some infeasibility is only found by the MILP (packing), not by the pre-checks: the diagnosis path ran.
       expect(solverInfeasible).toBeGreaterThanOrEqual(1);
-    });
+    }, BUDGET_MS);
   }
 });
 

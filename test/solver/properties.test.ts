@@ -52,6 +52,9 @@ const placementProblem: fc.Arbitrary<PlacementProblem> = fc
     weights: p.weights,
   }));
 
+/** Per property: seeded, so the cases are fixed; the budget only has to fit a loaded 2-core machine. */
+const BUDGET_MS = 120_000;
+
 describe("placement properties", () => {
   it("optimal and first-fit answers respect every constraint; optimal is never worse than first-fit", async () => {
     await fc.assert(
@@ -79,7 +82,7 @@ describe("placement properties", () => {
       }),
       { numRuns: 150, seed: 20240501 },
     );
-  });
+  }, BUDGET_MS);
 
   it("the energy strategy uses no more energy than first-fit when nothing is placed yet", async () => {
     await fc.assert(
@@ -92,7 +95,7 @@ describe("placement properties", () => {
       }),
       { numRuns: 80, seed: 7 },
     );
-  });
+  }, BUDGET_MS);
 });
 
 const replicaProblem: fc.Arbitrary<ReplicaProblem> = fc.record({
@@ -126,5 +129,5 @@ describe("replica properties", () => {
       }),
       { numRuns: 200, seed: 99 },
     );
-  });
+  }, BUDGET_MS);
 });

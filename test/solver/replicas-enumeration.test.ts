@@ -5,6 +5,8 @@ import { generateReplicas, rng } from "../../bench/solver/generate.js";
 import { bruteForceReplicas, replicaObjectiveOf, replicaProblems } from "./brute-force.js";
 
 const COUNT = 220;
+/** Per backend: exhaustive enumeration plus 220 solves takes seconds alone, several times more on a loaded 2-core box. */
+const BUDGET_MS = 180_000;
 
 function instance(seed: number): ReplicaProblem {
   const r = rng(seed * 104729);
@@ -50,6 +52,6 @@ describe("replica MILP against enumeration", () => {
         if (Math.abs(result.objective - z) > 1e-6 * Math.max(1, z)) mismatches.push(`${tag}: reported objective ${result.objective} ≠ ${z}`);
       }
       expect(mismatches).toEqual([]);
-    });
+    }, BUDGET_MS);
   }
 });

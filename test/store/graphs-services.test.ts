@@ -1,12 +1,11 @@
-import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { expect, it } from "vitest";
 import { AlreadyExistsError, NotFoundError } from "../../src/core/errors.js";
 import { describeBackends, storeBackends } from "./backends.js";
+import { fixtureText } from "../fixtures/index.js";
 import { GiB, newGraph, newService, sleep } from "./fixtures.js";
 
 const backends = await storeBackends();
-const corpusFile = new URL("../../../shared/hdag-corpus/abilian__nephele-deploy__demo2-gpu-embedded-32f1649.yaml", import.meta.url);
 
 describeBackends("graphs", backends, ({ store }) => {
   it("creates, gets and lists graphs ordered by name, filtered by project", async () => {
@@ -45,8 +44,8 @@ describeBackends("graphs", backends, ({ store }) => {
     await expect(store().graphs.update("nope", { status: "failed" })).rejects.toBeInstanceOf(NotFoundError);
   });
 
-  it("keeps a real nested descriptor through JSONB, unknown fields included", async () => {
-    const descriptor = parse(readFileSync(corpusFile, "utf8")) as Record<string, unknown>;
+  it("keeps a nested descriptor through JSONB, unknown fields included", async () => {
+    const descriptor = parse(fixtureText("batch-event-all.yaml")) as Record<string, unknown>;
     const withExtras = { ...descriptor, "x-unknown": { deep: [1, { a: null, b: "é ✓" }], n: 1.25, flag: false } };
     await store().graphs.create(newGraph("corpus", { descriptor: withExtras }));
     expect((await store().graphs.get("corpus"))?.descriptor).toEqual(withExtras);
