@@ -4,7 +4,7 @@ import type { BackendLoader } from "./backends/load.js";
 import { chooseBackend } from "./backends/choose.js";
 import { movedServices, placementCost, placementObjective } from "./evaluate.js";
 import type { PlacementInstance, ReplicaInstance } from "./instance.js";
-import { formatNumber } from "./quantity.js";
+import { formatNumber } from "../kernel/quantity.js";
 import { solveReplicas } from "./replicas.js";
 import { findStrategy } from "./strategies/registry.js";
 import type { StrategyOutcome } from "./strategies/strategy.js";

@@ -3,7 +3,7 @@
 export { createSolver, defaultWorkerCount, watchdogMs, type Solver, type SolverOptions } from "./solver.js";
 export * from "./types.js";
 export { listStrategies, strategyNames, DEFAULT_STRATEGY } from "./strategies/registry.js";
-export { parseQuantity, parseMemoryQuantity, formatBytes } from "./quantity.js";
+export { parseQuantity, parseMemoryQuantity, formatBytes } from "../kernel/quantity.js";
 export { normalizePlacementProblem } from "./validate/placement.js";
 export { normalizeReplicaProblem } from "./validate/replicas.js";
 export { buildPlacementModel, decodePlacement, type PlacementModel, type PlacementFamily } from "./model/placement.js";

@@ -2,8 +2,8 @@
 // quantity like "500m", cluster gpu as a count or a boolean) turned into solver problems. Unknown fields are
 // rejected so a typo is reported instead of silently ignored ("description" is free text for people); the
 // solver then validates the values.
-import { InvalidArgumentError } from "../core/errors.js";
-import { parseMemoryQuantity, parseQuantity } from "./quantity.js";
+import { InvalidArgumentError } from "../kernel/errors.js";
+import { parseMemoryQuantity, parseQuantity } from "../kernel/quantity.js";
 import type { PlacementProblem, ReplicaProblem } from "./types.js";
 import { Violations } from "./validate/fields.js";
 import { normalizePlacementProblem } from "./validate/placement.js";

@@ -4,7 +4,7 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import { TimeoutError, UnavailableError } from "../core/errors.js";
+import { TimeoutError, UnavailableError } from "../kernel/errors.js";
 
 export interface PoolOptions {
   size: number;

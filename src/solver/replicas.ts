@@ -5,7 +5,7 @@ import { replicaCost, replicaObjective, replicaViolations, requiredReplicas } fr
 import { precheckReplicas } from "./infeasibility/replicas.js";
 import type { ReplicaInstance } from "./instance.js";
 import { buildReplicaModel, decodeReplicas } from "./model/replicas.js";
-import { formatNumber } from "./quantity.js";
+import { formatNumber } from "../kernel/quantity.js";
 import type { ReplicaResult, SolveStatus } from "./types.js";
 
 export function solveReplicas(inst: ReplicaInstance, backend: Backend | null): ReplicaResult {

@@ -2,7 +2,7 @@
 // caller's thread, so bad input fails fast with typed errors; the solves run in the worker pool (or inline when
 // workers is 0, for one-shot processes such as the CLI).
 import { availableParallelism } from "node:os";
-import { UnavailableError } from "../core/errors.js";
+import { UnavailableError } from "../kernel/errors.js";
 import { BackendLoader } from "./backends/load.js";
 import { runPlacement, runReplicas } from "./engine.js";
 import { WorkerPool, defaultWorkerUrl } from "./pool.js";

@@ -13,7 +13,7 @@ import {
   type OptimizerService,
 } from "../../gen/smo/v1/optimizer_pb.js";
 import { PlacementCostSchema, PlacementDecisionSchema, ReplicaDecisionSchema, SolverStatus } from "../../gen/smo/v1/types_pb.js";
-import { parseMemoryQuantity } from "../../solver/quantity.js";
+import { parseMemoryQuantity } from "../../kernel/quantity.js";
 import type { BackendChoice, PlacementProblem, Qos, ReplicaProblem, SolveStatus } from "../../solver/types.js";
 import type { Solver } from "../../solver/solver.js";
 

@@ -1,6 +1,7 @@
 // DeployGraph: validate → cluster inventory → placement → one transaction (graph, services, placement, event,
 // outbox) → apply the outbox. Idempotent by descriptor hash.
 import { ClusterInventory } from "../clusters/inventory.js";
+import { isRfc1123Label } from "../../kernel/ids.js";
 import { AlreadyExistsError, FailedPreconditionError, InvalidArgumentError } from "../errors.js";
 import { canonicalDescriptorHash, formatIssue, loadDescriptor, toInvalidArgument } from "../hdag/index.js";
 import type { GraphModel } from "../hdag/model.js";
@@ -12,11 +13,9 @@ import { requireFeasible, solvePlacement, STATIC_STRATEGY, staticPlacement, stra
 import type { DeployRequest, DeployResult, GraphView } from "./types.js";
 import { buildView } from "./views.js";
 
-const RFC1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
 export function validateProject(project: string | undefined): string {
   const p = project ?? "";
-  if (p.length === 0 || p.length > 63 || !RFC1123_LABEL.test(p)) {
+  if (!isRfc1123Label(p)) {
     const description =
       "project must be an RFC 1123 label (1-63 lower-case letters, digits or '-', starting and ending with a letter or digit): it is the Kubernetes namespace";
     throw new InvalidArgumentError(`invalid project ${JSON.stringify(p)}`, [{ field: "project", description }]);

@@ -1,16 +1,12 @@
 // String formats the descriptor must respect because the values end up in Kubernetes names, OCI references,
 // Prometheus rules and SemVer tags. Each check is a pure predicate; rules turn a false into a message.
 
-/** RFC 1123 label: what Kubernetes accepts for names (namespaces, releases, services). */
-const RFC1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-export const RFC1123_MAX = 63;
+import { RFC1123_MAX } from "../../kernel/ids.js";
+
+export { RFC1123_MAX, isRfc1123Label } from "../../kernel/ids.js";
 
 /** The "expected …" half of the message for a bad id. */
 export const RFC1123_EXPECTED = `an RFC 1123 label (lowercase letters, digits and "-", starting and ending with a letter or digit, at most ${RFC1123_MAX} characters) because it becomes a Kubernetes name`;
-
-export function isRfc1123Label(value: string): boolean {
-  return value.length <= RFC1123_MAX && RFC1123_LABEL.test(value);
-}
 
 /** Helm refuses release names longer than this; service ids become release names under the helm deployer. */
 export const HELM_RELEASE_MAX = 53;

@@ -3,7 +3,7 @@
 // lifts one constraint family at a time and names the families whose removal makes the problem feasible.
 import { serviceCpu, serviceGpus, serviceMemory, type ClusterSpec, type PlacementInstance, type ServiceSpec } from "../instance.js";
 import { buildPlacementModel, PLACEMENT_FAMILIES, type PlacementFamily } from "../model/placement.js";
-import { formatBytes, formatNumber } from "../quantity.js";
+import { formatBytes, formatNumber } from "../../kernel/quantity.js";
 import type { Backend } from "../backends/backend.js";
 
 interface Demand {

@@ -2,7 +2,7 @@
 // decide feasibility: each service's lowest feasible count is within max, and those counts fit the CPU.
 import { requiredReplicas } from "../evaluate.js";
 import type { ReplicaInstance } from "../instance.js";
-import { formatNumber } from "../quantity.js";
+import { formatNumber } from "../../kernel/quantity.js";
 
 export function precheckReplicas(inst: ReplicaInstance): string | null {
   const tooMany = inst.services

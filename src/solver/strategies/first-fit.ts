@@ -3,7 +3,7 @@
 // member's position, each onto the first cluster (input order) with the GPU and the free CPU, memory and GPUs.
 import { precheckPlacement } from "../infeasibility/placement.js";
 import { gpuAllowed, serviceCpu, serviceGpus, serviceMemory, type PlacementInstance } from "../instance.js";
-import { formatBytes, formatNumber } from "../quantity.js";
+import { formatBytes, formatNumber } from "../../kernel/quantity.js";
 import type { PlacementStrategy, StrategyOutcome } from "./strategy.js";
 
 export const firstFit: PlacementStrategy = {

@@ -1,6 +1,6 @@
 // The MILP path shared by `optimal` and `energy`: pre-checks, model, solve within the deadline, then either the
 // proven optimum, the best answer found (status feasible, with its gap), or the explained infeasibility.
-import { TimeoutError } from "../../core/errors.js";
+import { TimeoutError } from "../../kernel/errors.js";
 import { relativeGap } from "../backends/backend.js";
 import { placementCost, placementObjective, placementViolations } from "../evaluate.js";
 import { diagnosePlacement, precheckPlacement } from "../infeasibility/placement.js";

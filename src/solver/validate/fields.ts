@@ -1,5 +1,5 @@
 // Collects field violations with their paths (services[2].cpu) so one bad request reports every problem at once.
-import { InvalidArgumentError, type FieldViolation } from "../../core/errors.js";
+import { InvalidArgumentError, type FieldViolation } from "../../kernel/errors.js";
 
 export interface NumberRule {
   min?: number;

@@ -1,6 +1,6 @@
 // PlacementProblem → PlacementInstance: every field checked with its path, names resolved to indices,
 // overlapping co-location groups merged, weights completed from the strategy's defaults.
-import { InvalidArgumentError } from "../../core/errors.js";
+import { InvalidArgumentError } from "../../kernel/errors.js";
 import { GONE, NO_CURRENT, type ClusterSpec, type PlacementConnectionSpec, type PlacementInstance, type ServiceSpec } from "../instance.js";
 import { findStrategy, strategyNames } from "../strategies/registry.js";
 import { DEFAULT_TIME_LIMIT_MS, MAX_TIME_LIMIT_MS, QOS_WEIGHT, type PlacementProblem, type Qos } from "../types.js";

@@ -1,5 +1,5 @@
 // ReplicaProblem → ReplicaInstance, every field checked with its path.
-import { InvalidArgumentError } from "../../core/errors.js";
+import { InvalidArgumentError } from "../../kernel/errors.js";
 import type { ReplicaInstance, ReplicaServiceSpec } from "../instance.js";
 import { DEFAULT_REPLICA_WEIGHTS, DEFAULT_TIME_LIMIT_MS, MAX_TIME_LIMIT_MS, type ReplicaProblem } from "../types.js";
 import { Violations } from "./fields.js";

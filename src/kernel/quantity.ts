@@ -1,4 +1,4 @@
-// Kubernetes resource quantities ("512Mi", "8Gi", "1G", "500M", "1e3", "250m") for the solver's inputs.
+// Kubernetes resource quantities ("512Mi", "8Gi", "1G", "500M", "1e3", "250m"), shared by every layer.
 // Written here rather than imported: the solver is pure and @kubernetes/client-node does not export its parser.
 // Grammar (k8s.io/apimachinery resource.Quantity): signed decimal number, then either a binary suffix
 // (Ki Mi Gi Ti Pi Ei), a decimal suffix (n u m "" k M G T P E) or a decimal exponent (e3, E-2).
