@@ -24,7 +24,8 @@ import type { ServeConfig } from "./serve-config.js";
 import { DEMO_DESCRIPTOR, DEMO_PROJECT } from "./demo-graph.js";
 import { createPrometheusSource } from "./prometheus-load.js";
 
-export interface Federation {
+/** What `smo serve` runs against a federation (real or simulated); the simulator itself is sim's SimulatedFederation. */
+export interface FederationRuntime {
   lifecycle: GraphLifecycle;
   elasticity: ElasticityController;
   httpRoutes: HttpRoute[];
@@ -36,10 +37,10 @@ export interface Federation {
 /** Events after which the elasticity loop re-reads a graph (its services, clusters or state changed). */
 const REFRESHING_EVENTS = new Set(["deployed", "placed", "replaced", "started", "stopped", "removed", "service-triggered"]);
 
-export async function startFederation(
+export async function startFederationRuntime(
   config: ServeConfig,
   deps: { store: Store; solver: Solver; logger: Logger; registry: Registry; env: NodeJS.ProcessEnv },
-): Promise<Federation> {
+): Promise<FederationRuntime> {
   const { store, solver, logger, registry, env } = deps;
   const closers: (() => Promise<void> | void)[] = [];
   const close = async () => {

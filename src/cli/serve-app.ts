@@ -8,11 +8,11 @@ import { startServer, type RunningServer } from "../api/server.js";
 import { createServices, type ApiDeps } from "../api/handlers/index.js";
 import type { Logger } from "../observability/logger.js";
 import type { ServeConfig } from "./serve-config.js";
-import { startFederation, type Federation } from "./federation.js";
+import { startFederationRuntime, type FederationRuntime } from "./federation.js";
 
 export interface App {
   server: RunningServer;
-  federation?: Federation;
+  federation?: FederationRuntime;
   /** Graceful: servers drain first, then the loops stop, then the solver and the store close. */
   close(): Promise<void>;
 }
@@ -20,10 +20,10 @@ export interface App {
 export async function startApp(config: ServeConfig, logger: Logger, registry: Registry, env: NodeJS.ProcessEnv = process.env): Promise<App> {
   const store = await openStore(config.db, { logger });
   const solver = createSolver();
-  let federation: Federation | undefined;
+  let federation: FederationRuntime | undefined;
   let server: RunningServer;
   try {
-    if (config.karmada) federation = await startFederation(config, { store, solver, logger, registry, env });
+    if (config.karmada) federation = await startFederationRuntime(config, { store, solver, logger, registry, env });
     const deps: ApiDeps = { store, logger, solver, lifecycle: federation?.lifecycle, elasticity: federation?.elasticity };
     server = await startServer({
       services: createServices(deps),

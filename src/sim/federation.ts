@@ -21,7 +21,7 @@ export interface SimLogger {
   error(obj: object, msg?: string): void;
 }
 
-export interface FederationOptions {
+export interface SimulatedFederationOptions {
   podStartMs: number;
   podStartJitterMs: number;
   random: () => number;
@@ -36,7 +36,8 @@ function typeOf(registry: ResourceRegistry, group: string, version: string, plur
   return t;
 }
 
-export class Federation {
+/** The simulated control plane behind the sim's API server (not to be confused with cli's FederationRuntime). */
+export class SimulatedFederation {
   private readonly members = new Map<string, Member>();
   private readonly workloads = new Map<string, Workload>();
   private readonly dirtyWorkloads = new Set<string>();
@@ -54,7 +55,7 @@ export class Federation {
   constructor(
     private readonly store: ObjectStore,
     registry: ResourceRegistry,
-    private readonly opts: FederationOptions,
+    private readonly opts: SimulatedFederationOptions,
   ) {
     this.t = {
       deployments: typeOf(registry, "apps", "v1", "deployments"),

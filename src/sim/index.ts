@@ -4,7 +4,7 @@
 import { writeFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { clusterSpec, clusterSpecs, type ClusterConfig, type ClusterOptions } from "./config.js";
-import { Federation, type SimLogger } from "./federation.js";
+import { SimulatedFederation, type SimLogger } from "./federation.js";
 import type { MemberSnapshot } from "./members.js";
 import { createApiServer } from "./http/server.js";
 import { kubeconfigYaml } from "./kubeconfig.js";
@@ -106,7 +106,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
   const store = new ObjectStore({ historySize: options.watchHistory });
   const ops = new ApiOperations(store, undefined, schemas);
   for (const ns of SYSTEM_NAMESPACES) ops.ensureNamespace(ns);
-  const federation = new Federation(store, registry, {
+  const federation = new SimulatedFederation(store, registry, {
     podStartMs: options.podStartMs ?? 1000,
     podStartJitterMs: options.podStartJitterMs ?? 0,
     random,

@@ -4,12 +4,12 @@ import { FailedPreconditionError } from "../../src/core/errors.js";
 import type { MemberCluster } from "../../src/core/ports/karmada.js";
 import { createKarmadaClient } from "../../src/adapters/karmada/index.js";
 import { silentLogger } from "./fixtures.js";
-import { eventually, startFederation, type Federation } from "./federation.js";
+import { eventually, startKarmadaTestbed, type KarmadaTestbed } from "./federation.js";
 
-let fed: Federation;
+let fed: KarmadaTestbed;
 
 beforeAll(async () => {
-  fed = await startFederation({ clusters: 3, gpuClusters: 1 });
+  fed = await startKarmadaTestbed({ clusters: 3, gpuClusters: 1 });
 });
 
 afterAll(async () => {

@@ -8,13 +8,13 @@ import { startSim } from "../../src/sim/index.js";
 import { UnavailableError } from "../../src/core/errors.js";
 import type { MemberCluster } from "../../src/core/ports/karmada.js";
 import { createKarmadaClient, createManifestDeployer, createPrometheusRuleSink } from "../../src/adapters/karmada/index.js";
-import { eventually, startFederation, type Federation } from "./federation.js";
+import { eventually, startKarmadaTestbed, type KarmadaTestbed } from "./federation.js";
 import { makeGraph, makeService, recordingLogger } from "./fixtures.js";
 
-let fed: Federation;
+let fed: KarmadaTestbed;
 
 beforeAll(async () => {
-  fed = await startFederation({ clusters: 2, gpuClusters: 0, podStartMs: 20 });
+  fed = await startKarmadaTestbed({ clusters: 2, gpuClusters: 0, podStartMs: 20 });
 });
 
 afterEach(() => {
@@ -71,7 +71,7 @@ describe("fault injection", () => {
 
 describe("federation down", () => {
   it("every call gives UnavailableError once the API server is gone; watches keep retrying quietly", async () => {
-    const down = await startFederation({ clusters: 1, gpuClusters: 0 });
+    const down = await startKarmadaTestbed({ clusters: 1, gpuClusters: 0 });
     const client = down.connect({ timeoutMs: 1_000, retry: { attempts: 4, baseMs: 10, maxMs: 100 } });
     const seen: MemberCluster[][] = [];
     const watch = client.watchClusters((c) => seen.push(c));

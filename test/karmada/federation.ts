@@ -1,4 +1,4 @@
-// A simulated Karmada federation for the adapter tests: smo's simulator in-process on an ephemeral port, its
+// The Karmada adapter testbed: smo's simulator in-process on an ephemeral port, its
 // kubeconfig written to a temp file, and the real client-node adapter pointed at it.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -16,7 +16,7 @@ export interface ConnectOptions {
   logger?: Logger;
 }
 
-export interface Federation {
+export interface KarmadaTestbed {
   sim: Sim;
   kubeconfigPath: string;
   client: KarmadaAdapter;
@@ -25,7 +25,7 @@ export interface Federation {
   stop(): Promise<void>;
 }
 
-export async function startFederation(simOptions: Parameters<typeof startSim>[0] = {}): Promise<Federation> {
+export async function startKarmadaTestbed(simOptions: Parameters<typeof startSim>[0] = {}): Promise<KarmadaTestbed> {
   const dir = await mkdtemp(join(tmpdir(), "smo-karmada-test-"));
   const sim = await startSim({ clusters: 3, gpuClusters: 1, podStartMs: 50, ...simOptions });
   const kubeconfigPath = join(dir, "kubeconfig.yaml");

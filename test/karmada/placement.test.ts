@@ -3,10 +3,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InvalidArgumentError, NotFoundError } from "../../src/core/errors.js";
 import { createManifestDeployer } from "../../src/adapters/karmada/index.js";
-import { startFederation, type Federation } from "./federation.js";
+import { startKarmadaTestbed, type KarmadaTestbed } from "./federation.js";
 import { makeGraph, makeService } from "./fixtures.js";
 
-let fed: Federation;
+let fed: KarmadaTestbed;
 const ns = "brussels";
 
 type Obj = { metadata: { name: string; labels?: Record<string, string> }; spec: Record<string, any> };
@@ -24,7 +24,7 @@ const serviceExport = (name: string) => getCustom("multicluster.x-k8s.io", "v1al
 const serviceImport = (name: string) => getCustom("multicluster.x-k8s.io", "v1alpha1", "serviceimports", name);
 
 beforeAll(async () => {
-  fed = await startFederation();
+  fed = await startKarmadaTestbed();
   await fed.client.ensureNamespace(ns);
 });
 

@@ -2,10 +2,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AlertRule } from "../../src/core/ports/observability.js";
 import { createPrometheusRuleSink } from "../../src/adapters/karmada/index.js";
-import { startFederation, type Federation } from "./federation.js";
+import { startKarmadaTestbed, type KarmadaTestbed } from "./federation.js";
 import { recordingLogger } from "./fixtures.js";
 
-let fed: Federation;
+let fed: KarmadaTestbed;
 
 function rule(alert: string, expr = "up == 0"): AlertRule {
   return {
@@ -24,7 +24,7 @@ async function readRule(namespace: string, name: string) {
 }
 
 beforeAll(async () => {
-  fed = await startFederation({ clusters: 1, gpuClusters: 0 });
+  fed = await startKarmadaTestbed({ clusters: 1, gpuClusters: 0 });
   await fed.client.ensureNamespace("monitoring");
 });
 

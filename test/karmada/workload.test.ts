@@ -3,10 +3,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ReplicaStatus } from "../../src/core/ports/karmada.js";
 import { createManifestDeployer } from "../../src/adapters/karmada/index.js";
-import { eventually, startFederation, type Federation } from "./federation.js";
+import { eventually, startKarmadaTestbed, type KarmadaTestbed } from "./federation.js";
 import { makeGraph, makeService, recordingLogger } from "./fixtures.js";
 
-let fed: Federation;
+let fed: KarmadaTestbed;
 const ns = "demo2";
 const graph = makeGraph("demo2");
 const GiB = 2 ** 30;
@@ -27,7 +27,7 @@ function podsOf(name: string): Record<string, { pending: number; starting: numbe
 }
 
 beforeAll(async () => {
-  fed = await startFederation({ clusters: 3, gpuClusters: 1, podStartMs: 50 });
+  fed = await startKarmadaTestbed({ clusters: 3, gpuClusters: 1, podStartMs: 50 });
   await fed.client.ensureNamespace(ns);
 });
 
