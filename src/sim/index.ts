@@ -9,6 +9,7 @@ import type { MemberSnapshot } from "./members.js";
 import { createApiServer } from "./http/server.js";
 import { kubeconfigYaml } from "./kubeconfig.js";
 import { ApiOperations } from "./operations.js";
+import { buildOpenApi } from "./openapi/documents.js";
 import { parseBytes } from "./quantity.js";
 import { ResourceRegistry } from "./resources.js";
 import { karmadaApiDir, loadSchemaCatalog } from "./schema/catalog.js";
@@ -134,6 +135,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
     registry,
     store,
     ops,
+    openapi: buildOpenApi(registry, schemas),
     admin: control,
     faults,
     random,

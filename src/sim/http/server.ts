@@ -18,7 +18,9 @@ import {
   versionInfo,
   wantsAggregated,
 } from "./discovery.js";
+import { handleOpenApi } from "./openapi.js";
 import { handleResource, parseResourcePath, type ResourcePath } from "./resource-handler.js";
+import type { OpenApiDocuments } from "../openapi/documents.js";
 import { sendError, sendJson } from "./respond.js";
 
 export interface FaultSettings {
@@ -30,6 +32,7 @@ export interface ServerDeps {
   registry: ResourceRegistry;
   store: ObjectStore;
   ops: ApiOperations;
+  openapi: OpenApiDocuments;
   admin: AdminControl;
   faults: FaultSettings;
   random: () => number;
@@ -98,8 +101,9 @@ export function createApiServer(deps: ServerDeps): ApiServer {
       group = segs[1]!;
       version = segs[2]!;
       rest = segs.slice(3);
+    } else if (segs[0] === "openapi") {
+      return handleOpenApi(req, res, segs, deps.openapi);
     } else {
-      // /openapi/v2, /openapi/v3 and anything else: not served (kubectl needs --validate=false).
       throw pathNotFound();
     }
     if (rest.length === 0) {
