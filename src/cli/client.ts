@@ -18,11 +18,14 @@ export interface ClientOptions {
   deadlineMs?: number;
 }
 
-/** --address flag, else SMO_ADDRESS, else 127.0.0.1:50051; the token only from SMO_TOKEN (never argv). */
-export function clientOptionsFrom(flags: { address?: string }, env: NodeJS.ProcessEnv): ClientOptions {
+/**
+ * --address flag, else SMO_ADDRESS, else 127.0.0.1:50051; --token flag, else SMO_TOKEN. The flag exists because
+ * kubectl, helm and grpcurl have one; the variable stays the advice since argv is visible to other users' ps.
+ */
+export function clientOptionsFrom(flags: { address?: string; token?: string }, env: NodeJS.ProcessEnv): ClientOptions {
   return {
     address: flags.address || env.SMO_ADDRESS || DEFAULT_ADDRESS,
-    token: env.SMO_TOKEN || undefined,
+    token: flags.token || env.SMO_TOKEN || undefined,
   };
 }
 

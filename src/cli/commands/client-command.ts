@@ -11,12 +11,16 @@ export interface Subcommand {
   run(args: string[], io: CommandIO): Promise<number>;
 }
 
-/** Flags every client subcommand accepts. */
+/** Flags every client subcommand accepts (also before the command: see GLOBAL_FLAGS in main.ts). */
 export const CLIENT_FLAGS = {
   address: { type: "string" },
+  token: { type: "string" },
   output: { type: "string", short: "o" },
   help: { type: "boolean", short: "h" },
 } as const satisfies ParseArgsConfig["options"];
+
+/** How usages show the client flags. */
+export const CLIENT_FLAGS_USAGE = "[-o json|table] [--address HOST:PORT|unix:///PATH] [--token TOKEN]";
 
 export interface Parsed {
   values: Record<string, unknown>;
@@ -52,7 +56,7 @@ export async function withClient(
     io.stderr.write(`smo ${command}: ${(err as Error).message}\n`);
     return 1;
   }
-  const client = new SmoClient(clientOptionsFrom({ address: parsed.values.address as string | undefined }, io.env));
+  const client = new SmoClient(clientOptionsFrom({ address: parsed.values.address as string | undefined, token: parsed.values.token as string | undefined }, io.env));
   try {
     await body(client, parsed);
     return 0;
@@ -66,7 +70,7 @@ export async function withClient(
 
 export function usageOf(command: string, subcommands: Record<string, Subcommand>): string {
   const lines = Object.entries(subcommands).map(([name, s]) => `  ${name.padEnd(10)} ${s.summary}`);
-  return `usage: smo ${command} <subcommand> [options]\n\nsubcommands:\n${lines.join("\n")}\n\nThe server address comes from --address, else SMO_ADDRESS, else 127.0.0.1:50051; the token from SMO_TOKEN.\n`;
+  return `usage: smo ${command} <subcommand> [options]\n\nsubcommands:\n${lines.join("\n")}\n\nGlobal flags (--address, --token, -o) may also come before the command. The server address comes from\n--address, else SMO_ADDRESS, else 127.0.0.1:50051; the token from --token, else SMO_TOKEN.\n`;
 }
 
 /** `smo <command> <subcommand> …`: help without a subcommand (exit 1), usage error for an unknown one. */

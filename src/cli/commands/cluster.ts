@@ -9,9 +9,9 @@ import {
   SyncClustersResponseSchema,
 } from "../../gen/smo/v1/cluster_pb.js";
 import type { Cluster, ClusterProfile } from "../../gen/smo/v1/types_pb.js";
-import { dispatch, numberFlag, UsageError, withClient, type Parsed, type Subcommand } from "./client-command.js";
+import { CLIENT_FLAGS_USAGE, dispatch, numberFlag, UsageError, withClient, type Parsed, type Subcommand } from "./client-command.js";
 
-const ADDRESS = "[-o json|table] [--address HOST:PORT|unix:///PATH]";
+const ADDRESS = CLIENT_FLAGS_USAGE;
 const json = (parsed: Parsed) => parseOutputFormat(parsed.values.output as string | undefined) === "json";
 
 const num = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2).replace(/\.?0+$/, ""));

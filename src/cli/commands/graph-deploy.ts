@@ -3,10 +3,10 @@ import { readFile } from "node:fs/promises";
 import type { CommandIO } from "../main.js";
 import { jsonOf, parseOutputFormat } from "../output.js";
 import { GraphService, DeployGraphResponseSchema, ReplaceGraphResponseSchema, type DeployGraphResponse } from "../../gen/smo/v1/graph_pb.js";
-import { numberFlag, UsageError, withClient, type Parsed, type Subcommand } from "./client-command.js";
+import { CLIENT_FLAGS_USAGE, numberFlag, UsageError, withClient, type Parsed, type Subcommand } from "./client-command.js";
 import { decisionDetail, graphDetail, servicesTable, warningLines } from "./graph-format.js";
 
-const ADDRESS = "[-o json|table] [--address HOST:PORT|unix:///PATH]";
+const ADDRESS = CLIENT_FLAGS_USAGE;
 
 /** Tests pass stdin through the io object; the binary reads the process's. */
 type DeployIO = CommandIO & { stdin?: NodeJS.ReadableStream };

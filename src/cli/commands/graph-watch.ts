@@ -4,7 +4,7 @@ import { toJsonString } from "@bufbuild/protobuf";
 import { parseOutputFormat } from "../output.js";
 import { GraphService } from "../../gen/smo/v1/graph_pb.js";
 import { GraphEventSchema } from "../../gen/smo/v1/types_pb.js";
-import { UsageError, withClient, type Subcommand } from "./client-command.js";
+import { CLIENT_FLAGS_USAGE, UsageError, withClient, type Subcommand } from "./client-command.js";
 import { eventLine } from "./graph-format.js";
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -24,7 +24,7 @@ function parseAfter(text: string | undefined): bigint {
 
 export const watch: Subcommand = {
   summary: "stream the events of a graph (resumable with --after ID)",
-  usage: "usage: smo graph watch NAME [--after ID] [--timeout 30s|5m|…] [-o json|table] [--address HOST:PORT|unix:///PATH]\n",
+  usage: `usage: smo graph watch NAME [--after ID] [--timeout 30s|5m|…] ${CLIENT_FLAGS_USAGE}\n`,
   run: (args, io) => {
     let after = 0n;
     let timeoutMs: number | undefined;

@@ -10,7 +10,7 @@ import {
   StartGraphResponseSchema,
   StopGraphResponseSchema,
 } from "../../gen/smo/v1/graph_pb.js";
-import { dispatch, usageOf, withClient as withCommandClient, type Parsed, type Subcommand } from "./client-command.js";
+import { CLIENT_FLAGS_USAGE, dispatch, usageOf, withClient as withCommandClient, type Parsed, type Subcommand } from "./client-command.js";
 import { graphDetail, graphsTable } from "./graph-format.js";
 import { deploy, replace } from "./graph-deploy.js";
 import { watch } from "./graph-watch.js";
@@ -29,7 +29,7 @@ export function withClient(
 }
 
 const format = (parsed: Parsed) => parseOutputFormat(parsed.values.output as string | undefined);
-const ADDRESS = "[-o json|table] [--address HOST:PORT|unix:///PATH]";
+const ADDRESS = CLIENT_FLAGS_USAGE;
 
 const list: Subcommand = {
   summary: "list graphs (all projects unless --project)",
