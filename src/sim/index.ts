@@ -105,7 +105,8 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
     options.logger?.info({ dir: apiDir, kinds: schemas.crds.map((c) => c.kind), unchecked }, "enforcing the Karmada CRD schemas");
   }
   const store = new ObjectStore({ historySize: options.watchHistory });
-  const ops = new ApiOperations(store, undefined, schemas);
+  const openapi = buildOpenApi(registry, schemas);
+  const ops = new ApiOperations(store, undefined, schemas, (t) => openapi.typeInfo(t));
   for (const ns of SYSTEM_NAMESPACES) ops.ensureNamespace(ns);
   const federation = new SimulatedFederation(store, registry, {
     podStartMs: options.podStartMs ?? 1000,
@@ -135,7 +136,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
     registry,
     store,
     ops,
-    openapi: buildOpenApi(registry, schemas),
+    openapi,
     admin: control,
     faults,
     random,

@@ -9,6 +9,9 @@ import { NAMESPACES, apiVersionOf, type ResourceType } from "./resources.js";
 import { admitWithSchema, type Admission } from "./schema/admission.js";
 import { SchemaCatalog } from "./schema/catalog.js";
 import { fieldMatcher, labelMatcher } from "./selectors.js";
+import { fieldValues, type TypeInfo } from "./ssa/fields.js";
+import { conflictError, decodeEntries, defaultManager, encodeEntries, findConflicts, pruneEntries, recordApply, recordUpdate, type Entry } from "./ssa/managed.js";
+import { mergeApplied, removePaths } from "./ssa/merge.js";
 import type { KObject, ObjectStore } from "./store.js";
 
 export interface WriteOptions {
@@ -16,7 +19,14 @@ export interface WriteOptions {
   subresource?: "status";
   /** Unknown-field handling and the warnings it produces (default: Warn, warnings discarded). */
   admission?: Admission;
+  /** The `fieldManager` of the request (default: derived from the user agent by the HTTP layer, else "unknown"). */
+  fieldManager?: string;
+  /** Apply only: take conflicting fields from their owners. */
+  force?: boolean;
 }
+
+/** What a write records in managedFields: an apply's precomputed entries, or an update by a manager. */
+type Manage = { entries: Entry[] } | { manager: string; subresource?: "status" | "scale" };
 
 export interface ListOptions {
   labelSelector?: string | null;
@@ -38,6 +48,8 @@ export class ApiOperations {
     private readonly store: ObjectStore,
     private readonly now: () => Date = () => new Date(),
     private readonly schemas: SchemaCatalog = new SchemaCatalog(),
+    /** The kind's schema as server-side apply reads it (list and map semantics); untyped when absent. */
+    private readonly typeInfo: (t: ResourceType) => TypeInfo = () => ({ root: undefined, components: {} }),
   ) {}
 
   get(t: ResourceType, namespace: string | undefined, name: string): KObject {
@@ -55,7 +67,7 @@ export class ApiOperations {
     return { items, resourceVersion: String(this.store.currentRv()) };
   }
 
-  create(t: ResourceType, namespace: string | undefined, body: unknown, opts: WriteOptions = {}): KObject {
+  create(t: ResourceType, namespace: string | undefined, body: unknown, opts: WriteOptions = {}, applied?: Set<string>): KObject {
     if (t.readOnly) throw methodNotAllowed();
     const obj = this.normalize(t, namespace, body);
     const schemaCauses = this.admit(t, obj, opts);
@@ -81,6 +93,12 @@ export class ApiOperations {
     else delete meta.generation;
     if (t.subresources.includes("status")) delete obj.status;
     applyDefaults(t, obj, undefined, this);
+    const time = meta.creationTimestamp;
+    const manager = opts.fieldManager ?? "unknown";
+    const entries: Entry[] = applied
+      ? [{ manager, operation: "Apply", apiVersion: apiVersionOf(t), time, fields: applied }]
+      : recordUpdate([], manager, apiVersionOf(t), undefined, new Map(), fieldValues(this.typeInfo(t), obj), time);
+    meta.managedFields = encodeEntries(entries);
     if (opts.dryRun) return obj;
     if (t.namespaced) this.ensureNamespace(meta.namespace);
     return this.store.insert(t, obj);
@@ -93,16 +111,54 @@ export class ApiOperations {
     if (obj.metadata.name !== name) {
       throw badRequest(`the name of the object (${String(obj.metadata.name)}) does not match the name on the URL (${name})`);
     }
-    return this.write(t, this.get(t, namespace, name), obj, opts);
+    return this.write(t, this.get(t, namespace, name), obj, opts, { manager: opts.fieldManager ?? "unknown", subresource: opts.subresource });
   }
 
   patch(t: ResourceType, namespace: string | undefined, name: string, type: PatchType, patch: unknown, opts: WriteOptions = {}): KObject {
     if (t.readOnly) throw methodNotAllowed();
+    if (type === "apply") return this.apply(t, namespace, name, patch, opts).object;
+    if (opts.force) throw invalidParam("force", "Forbidden: may not be specified for non-apply patch");
     const current = this.get(t, namespace, name);
     const patched = this.patchObject(t, current, type, patch);
     const obj = this.normalize(t, namespace, patched);
     if (obj.metadata.name !== name) throw badRequest("metadata.name cannot be changed by a patch");
-    return this.write(t, current, obj, opts);
+    return this.write(t, current, obj, opts, { manager: opts.fieldManager ?? "unknown", subresource: opts.subresource });
+  }
+
+  /**
+   * Server-side apply (PATCH application/apply-patch+yaml): creates the object when absent; otherwise merges
+   * the configuration in, refuses (409) to change fields other managers own unless forced, and removes the
+   * fields this manager applied last time and no longer applies, when nobody else owns them.
+   */
+  apply(t: ResourceType, namespace: string | undefined, name: string, body: unknown, opts: WriteOptions = {}): { object: KObject; created: boolean } {
+    if (t.readOnly) throw methodNotAllowed();
+    const manager = opts.fieldManager;
+    if (!manager) throw invalidParam("fieldManager", "Required value: is required for apply patch");
+    if (opts.subresource) throw new ApiError(415, "UnsupportedMediaType", "apply patches are not supported on the status subresource by the simulated API server");
+    if (!body || typeof body !== "object" || Array.isArray(body)) throw badRequest("the apply configuration must be a YAML or JSON object");
+    const config = body as KObject;
+    if (typeof config.apiVersion !== "string" || typeof config.kind !== "string") throw badRequest("apiVersion and kind must be set in an apply configuration");
+    const applied = this.normalize(t, namespace, config);
+    if (applied.metadata.name !== undefined && applied.metadata.name !== name) {
+      throw badRequest(`the name of the object (${String(applied.metadata.name)}) does not match the name on the URL (${name})`);
+    }
+    applied.metadata.name = name;
+    delete applied.metadata.managedFields;
+    if (t.subresources.includes("status")) delete applied.status;
+    const info = this.typeInfo(t);
+    const values = fieldValues(info, applied);
+    const current = this.store.get(t, namespace, name);
+    if (!current) return { object: this.create(t, namespace, applied, opts, new Set(values.keys())), created: true };
+
+    const entries = decodeEntries(current);
+    const conflicts = findConflicts(entries, manager, values, fieldValues(info, current));
+    if (conflicts.length > 0 && !opts.force) throw conflictError(conflicts);
+    const time = this.timestamp();
+    const recorded = recordApply(entries, manager, apiVersionOf(t), values, conflicts, time);
+    const { managedFields: _m, ...meta } = current.metadata;
+    const merged = mergeApplied(info, { ...current, metadata: meta }, applied);
+    removePaths(merged, recorded.removed, recorded.kept);
+    return { object: this.write(t, current, this.normalize(t, namespace, merged), opts, { entries: recorded.entries }), created: false };
   }
 
   private patchObject(t: ResourceType, current: KObject, type: PatchType, patch: unknown): KObject {
@@ -120,7 +176,7 @@ export class ApiOperations {
   }
 
   /** Common tail of update and patch: preconditions, immutable fields, generation, status handling. */
-  private write(t: ResourceType, current: KObject, obj: KObject, opts: WriteOptions): KObject {
+  private write(t: ResourceType, current: KObject, obj: KObject, opts: WriteOptions, manage: Manage): KObject {
     const name: string = current.metadata.name;
     const sentRv = obj.metadata.resourceVersion;
     if (sentRv !== undefined && sentRv !== "" && sentRv !== current.metadata.resourceVersion) throw conflict(t, name);
@@ -153,6 +209,7 @@ export class ApiOperations {
       next.metadata.generation = (current.metadata.generation ?? 1) + (changed && opts.subresource !== "status" ? 1 : 0);
     }
     applyDefaults(t, next, current, this);
+    next.metadata.managedFields = this.managedAfter(t, current, next, manage);
     next.metadata.resourceVersion = current.metadata.resourceVersion;
     if (deepEqual(next, current) || opts.dryRun) return opts.dryRun ? next : current; // a no-op write keeps the resourceVersion
     return this.store.replace(t, next);
@@ -192,6 +249,21 @@ export class ApiOperations {
     this.store.insert(NAMESPACES, obj, origin);
   }
 
+  /** managedFields of `next`: the apply's entries or the update recorded, pruned to the fields that exist. */
+  private managedAfter(t: ResourceType, current: KObject, next: KObject, manage: Manage): KObject[] {
+    const info = this.typeInfo(t);
+    const after = fieldValues(info, next);
+    const afterStatus = fieldValues(info, next, "status");
+    let entries: Entry[];
+    if ("entries" in manage) entries = manage.entries;
+    else {
+      const scope = manage.subresource === "status" ? "status" : "main";
+      const before = fieldValues(info, current, scope);
+      entries = recordUpdate(decodeEntries(current), manage.manager, apiVersionOf(t), manage.subresource, before, scope === "status" ? afterStatus : after, this.timestamp());
+    }
+    return encodeEntries(pruneEntries(entries, new Set([...after.keys(), ...afterStatus.keys()])));
+  }
+
   // --- scale subresource (autoscaling/v1 Scale) ---
 
   getScale(t: ResourceType, namespace: string | undefined, name: string): KObject {
@@ -214,7 +286,7 @@ export class ApiOperations {
     const rv = scale.metadata?.resourceVersion;
     if (rv && rv !== current.metadata.resourceVersion) throw conflict(t, name);
     const next: KObject = { ...current, spec: { ...current.spec, replicas }, metadata: { ...current.metadata } };
-    return toScale(this.write(t, current, next, opts));
+    return toScale(this.write(t, current, next, opts, { manager: opts.fieldManager ?? "unknown", subresource: "scale" }));
   }
 
   patchScale(t: ResourceType, namespace: string | undefined, name: string, type: PatchType, patch: unknown, opts: WriteOptions = {}): KObject {
@@ -275,6 +347,12 @@ export class ApiOperations {
     return `10.96.${Math.floor(n / 250) % 250}.${(n % 250) + 1}`;
   }
 }
+
+function invalidParam(field: string, message: string): ApiError {
+  return new ApiError(422, "Invalid", `${field}: ${message}`, { causes: [{ reason: "FieldValueInvalid", field, message }] });
+}
+
+export { defaultManager };
 
 function toScale(d: KObject): KObject {
   const sel = d.spec?.selector?.matchLabels as Record<string, string> | undefined;

@@ -3,7 +3,7 @@
 //   /apis/GROUP/VERSION[/namespaces/NS]/PLURAL[/NAME[/SUBRESOURCE]]
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ApiError, badRequest, methodNotAllowed, pathNotFound, statusObject } from "../api-error.js";
-import type { ApiOperations } from "../operations.js";
+import { defaultManager, type ApiOperations } from "../operations.js";
 import { patchTypeOf } from "../patch.js";
 import { parseFieldValidation, type Admission } from "../schema/admission.js";
 import { NAMESPACES, apiVersionOf, type ResourceRegistry, type ResourceType } from "../resources.js";
@@ -52,6 +52,12 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
   const method = req.method ?? "GET";
   const dryRun = q.getAll("dryRun").includes("All");
   const admission: Admission = { fieldValidation: parseFieldValidation(q.get("fieldValidation")), warnings: [] };
+  const fieldManager = q.get("fieldManager") ?? undefined;
+  if (fieldManager !== undefined && (fieldManager.length > 128 || fieldManager === "")) throw badRequest("fieldManager must be 1 to 128 characters");
+  const force = parseForce(q.get("force"));
+  // Writes without a fieldManager are recorded under the user agent's name, as kube-apiserver does; an apply
+  // must name its manager.
+  const manager = fieldManager ?? defaultManager(req.headers["user-agent"]);
   // Unknown fields dropped under fieldValidation=Warn reach the client as Warning headers, as kubectl prints them.
   const send = (code: number, body: unknown) => sendJson(res, code, body, "application/json", warningHeaders(admission.warnings));
   const table = wantsTable(req.headers.accept) ? q.get("includeObject") ?? "PartialObjectMetadata" : undefined;
@@ -90,7 +96,7 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
       return sendJson(res, 200, listOf(t, list.items, list.resourceVersion));
     }
     if (method === "POST") {
-      const created = ctx.ops.create(t, namespace, await readBody(req), { dryRun, admission });
+      const created = ctx.ops.create(t, namespace, await readBody(req), { dryRun, admission, fieldManager: manager });
       return send(201, render(created));
     }
     if (method === "DELETE") {
@@ -105,16 +111,16 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
 
   if (subresource === "scale") {
     if (method === "GET") return sendJson(res, 200, ctx.ops.getScale(t, namespace, name));
-    if (method === "PUT") return sendJson(res, 200, ctx.ops.updateScale(t, namespace, name, await readBody(req), { dryRun }));
+    if (method === "PUT") return sendJson(res, 200, ctx.ops.updateScale(t, namespace, name, await readBody(req), { dryRun, fieldManager: manager }));
     if (method === "PATCH") {
       const type = patchTypeOf(req.headers["content-type"]);
       if (!type) throw unsupportedPatch(req.headers["content-type"]);
-      return sendJson(res, 200, ctx.ops.patchScale(t, namespace, name, type, await readBody(req), { dryRun }));
+      return sendJson(res, 200, ctx.ops.patchScale(t, namespace, name, type, await readBody(req), { dryRun, fieldManager: manager }));
     }
     throw methodNotAllowed();
   }
 
-  const opts = { dryRun, subresource: subresource as "status" | undefined, admission };
+  const opts = { dryRun, subresource: subresource as "status" | undefined, admission, fieldManager: manager, force };
   switch (method) {
     case "GET":
       return sendJson(res, 200, render(ctx.ops.get(t, namespace, name)));
@@ -123,6 +129,10 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
     case "PATCH": {
       const type = patchTypeOf(req.headers["content-type"]);
       if (!type) throw unsupportedPatch(req.headers["content-type"]);
+      if (type === "apply") {
+        const applied = ctx.ops.apply(t, namespace, name, await readBody(req), { ...opts, fieldManager });
+        return send(applied.created ? 201 : 200, render(applied.object));
+      }
       return send(200, render(ctx.ops.patch(t, namespace, name, type, await readBody(req), opts)));
     }
     case "DELETE": {
@@ -143,6 +153,12 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
 function warningHeaders(warnings: string[]): Record<string, string> {
   if (warnings.length === 0) return {};
   return { Warning: warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(", ") };
+}
+
+function parseForce(value: string | null): boolean {
+  if (value === null || value === "" || value === "false") return false;
+  if (value === "true") return true;
+  throw badRequest(`force must be true or false, got ${value}`);
 }
 
 function unsupportedPatch(contentType: string | undefined): ApiError {

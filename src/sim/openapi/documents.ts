@@ -7,6 +7,7 @@ import type { ResourceRegistry, ResourceType } from "../resources.js";
 import type { SchemaCatalog, SwaggerDefinitions } from "../schema/catalog.js";
 import { BUILTIN_COMPONENTS, BUILTIN_KINDS, OBJECT_META, REF_PREFIX, type OpenApiSchema } from "./builtin.js";
 import { KUBERNETES_VERSION } from "../http/discovery.js";
+import type { TypeInfo } from "../ssa/fields.js";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
@@ -18,6 +19,8 @@ export interface OpenApiDocuments {
   v3(groupVersionPath: string): { doc: Json; etag: string } | undefined;
   /** GET /openapi/v2 (Swagger 2.0, JSON). */
   v2(): Json;
+  /** A kind's schema with the components it refers to, for server-side apply's list and map semantics. */
+  typeInfo(t: ResourceType): TypeInfo;
 }
 
 function reverseGroup(group: string): string {
@@ -235,7 +238,16 @@ export function buildOpenApi(registry: ResourceRegistry, catalog: SchemaCatalog)
     docs.set(groupVersionPath(group, version), { doc, etag: hash });
   }
   let v2: Json;
+  const infos = new Map<ResourceType, TypeInfo>();
   return {
+    typeInfo(t) {
+      let info = infos.get(t);
+      if (!info) {
+        const [name, root] = builder.kindSchema(t);
+        infos.set(t, (info = { root, components: builder.closure(new Map([[name, root]])) }));
+      }
+      return info;
+    },
     v3Root: () => ({ paths: Object.fromEntries([...docs].map(([key, d]) => [key, { serverRelativeURL: `/openapi/v3/${key}?hash=${d.etag}` }])) }),
     v3: (key) => docs.get(key),
     v2() {
