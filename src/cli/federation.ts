@@ -15,6 +15,7 @@ import { ElasticityController } from "../core/elasticity/controller.js";
 import { watchClusterCapacity } from "../core/elasticity/cluster-capacity.js";
 import { createElasticityMetrics } from "../core/elasticity/metrics.js";
 import type { Store } from "../core/ports/store.js";
+import { refreshesElasticity } from "../core/events.js";
 import type { HttpRoute } from "../api/http.js";
 import { startSim } from "../sim/index.js";
 import type { Solver } from "../solver/solver.js";
@@ -33,9 +34,6 @@ export interface FederationRuntime {
   simUrl?: string;
   close(): Promise<void>;
 }
-
-/** Events after which the elasticity loop re-reads a graph (its services, clusters or state changed). */
-const REFRESHING_EVENTS = new Set(["deployed", "placed", "replaced", "started", "stopped", "removed", "service-triggered"]);
 
 export async function startFederationRuntime(
   config: ServeConfig,
@@ -138,7 +136,7 @@ export async function startFederationRuntime(
       { stabilizationMs: config.stabilizationMs, reconcileMs: config.reconcileMs },
     );
     const events = lifecycle.subscribe((list) => {
-      for (const graph of new Set(list.filter((e) => REFRESHING_EVENTS.has(e.type)).map((e) => e.graph))) {
+      for (const graph of new Set(list.filter((e) => refreshesElasticity(e.type)).map((e) => e.graph))) {
         elasticity.refreshGraph(graph).catch((err: unknown) => logger.warn({ err, graph }, "elasticity refresh failed"));
       }
     });

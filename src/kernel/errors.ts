@@ -14,13 +14,37 @@ export class SmoError extends Error {
   }
 }
 
-/** Bad input: INVALID_ARGUMENT with google.rpc.BadRequest field violations. */
+/**
+ * Bad input: INVALID_ARGUMENT with google.rpc.BadRequest field violations. The field paths are data: a caller
+ * that names the fields differently re-roots them with withFields(), never by reading the message.
+ */
 export class InvalidArgumentError extends SmoError {
   constructor(
     message: string,
     readonly violations: FieldViolation[] = [],
+    /** What was invalid ("placement problem") when the message was written from the violations. */
+    readonly subject?: string,
   ) {
     super(message);
+  }
+
+  /** "invalid SUBJECT: field description; …" from the first three violations. */
+  static fromViolations(subject: string, violations: FieldViolation[]): InvalidArgumentError {
+    const first = violations.slice(0, 3).map((v) => `${v.field} ${v.description}`).join("; ");
+    const more = violations.length > 3 ? ` (and ${violations.length - 3} more)` : "";
+    return new InvalidArgumentError(`invalid ${subject}: ${first}${more}`, violations, subject);
+  }
+
+  /** The same error with every field path passed through `rename` (the message follows when built from them). */
+  withFields(rename: (field: string) => string): InvalidArgumentError {
+    const violations = this.violations.map((v) => ({ ...v, field: rename(v.field) }));
+    return this.subject !== undefined
+      ? InvalidArgumentError.fromViolations(this.subject, violations)
+      : new InvalidArgumentError(this.message, violations);
+  }
+
+  hasField(field: string): boolean {
+    return this.violations.some((v) => v.field === field);
   }
 }
 

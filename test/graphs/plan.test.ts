@@ -185,7 +185,7 @@ describe("alert rules", () => {
     const m = model(descriptor({ id: "g", services: [{ id: "s", events: ["e1", "e2"], condition: "ALL" }] }));
     const s = m.services[0]!;
     let id = 0;
-    const ev = (type: string, event?: string): EventRecord => ({
+    const ev = (type: EventRecord["type"], event?: string): EventRecord => ({
       id: ++id,
       graph: "g",
       type,

@@ -160,7 +160,7 @@ describeBackends("events", backends, ({ store }) => {
     expect(rest.map((e) => e.message)).toEqual(["event 2", "event 3", "event 4", "late"]);
     expect(rest.every((e) => e.graph === "g")).toBe(true);
     expect(await store().events.listAfter("g", withTime.id)).toEqual([]);
-    await expect(store().events.append({ graph: "ghost", type: "x", service: null, message: "", details: {} })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(store().events.append({ graph: "ghost", type: "failed", service: null, message: "", details: {} })).rejects.toBeInstanceOf(NotFoundError);
   });
 });
 

@@ -144,8 +144,6 @@ async function withProtoPaths<T>(call: () => Promise<T>): Promise<T> {
     return await call();
   } catch (err) {
     if (!(err instanceof InvalidArgumentError)) throw err;
-    const rename = (field: string) => field.replace(/^timeLimitMs$/, "timeLimitSeconds").replace(/\.memoryBytes$/, ".memory");
-    const violations = err.violations.map((v) => ({ field: rename(v.field), description: v.description }));
-    throw new InvalidArgumentError(err.message.replace(/timeLimitMs/g, "timeLimitSeconds").replace(/\.memoryBytes/g, ".memory"), violations);
+    throw err.withFields((field) => field.replace(/^timeLimitMs$/, "timeLimitSeconds").replace(/\.memoryBytes$/, ".memory"));
   }
 }

@@ -2,12 +2,13 @@
 // state change and applied after commit, in order. Each action is idempotent, so applying a row twice (a crash
 // between applying and completing it) changes nothing. State actions (mark-*, delete-graph, dashboards that
 // store URLs) complete in the same transaction as their write, so they run exactly once.
+import type { GraphEventType } from "../events.js";
 import type { GraphIntent, ServiceModel } from "../hdag/model.js";
 import type { AlertRule } from "../ports/observability.js";
 import type { GraphStatus, ServiceStatus } from "../ports/store.js";
 
 export interface EventSpecForAction {
-  type: string;
+  type: GraphEventType;
   message: string;
   service?: string | null;
   details?: unknown;

@@ -2,12 +2,13 @@
 // One rule per event (condition ANY and ALL alike); with ALL the service deploys once every event's alert is
 // firing, which is worked out from the alert-firing / alert-resolved events recorded for it.
 import { createHash } from "node:crypto";
+import type { GraphEventType } from "../events.js";
 import type { ServiceModel } from "../hdag/model.js";
 import type { AlertRule } from "../ports/observability.js";
 import type { EventRecord } from "../ports/store.js";
 
-export const ALERT_FIRING = "alert-firing";
-export const ALERT_RESOLVED = "alert-resolved";
+export const ALERT_FIRING = "alert-firing" satisfies GraphEventType;
+export const ALERT_RESOLVED = "alert-resolved" satisfies GraphEventType;
 
 /**
  * A Prometheus alert name ([a-zA-Z_:][a-zA-Z0-9_:]*) unique per graph/service/event: the readable parts

@@ -61,8 +61,8 @@ export async function solvePlacement(
   try {
     result = await solver.decidePlacement(placementProblem(input));
   } catch (err) {
-    if (err instanceof InvalidArgumentError && /strateg/i.test(err.message)) {
-      throw new InvalidArgumentError(err.message, [{ field: strategyField, description: err.message }]);
+    if (err instanceof InvalidArgumentError && err.hasField("strategy")) {
+      throw err.withFields((field) => (field === "strategy" ? strategyField : field));
     }
     throw err;
   }

@@ -1,5 +1,6 @@
 // What core code needs from persistence. Implemented by src/adapters/store (kysely on pg or PGlite).
 // Every method of a repository obtained from `transaction(fn)` runs inside that transaction.
+import type { GraphEventType } from "../events.js";
 
 export type GraphStatus = "deploying" | "running" | "stopped" | "failed" | "removing";
 export type ServiceStatus = "deployed" | "pending" | "not-deployed" | "failed";
@@ -101,8 +102,8 @@ export interface DecisionRecord {
 export interface EventRecord {
   id: number;
   graph: string;
-  /** deployed, placed, replaced, scaled, service-triggered, started, stopped, removed, failed */
-  type: string;
+  /** One of GRAPH_EVENT_TYPES (core/events.ts). */
+  type: GraphEventType;
   service: string | null;
   message: string;
   details: unknown;

@@ -76,9 +76,7 @@ export class Violations {
 
   throwIfAny(what: string): void {
     if (this.list.length === 0) return;
-    const first = this.list.slice(0, 3).map((v) => `${v.field} ${v.description}`).join("; ");
-    const more = this.list.length > 3 ? ` (and ${this.list.length - 3} more)` : "";
-    throw new InvalidArgumentError(`invalid ${what}: ${first}${more}`, this.list);
+    throw InvalidArgumentError.fromViolations(what, this.list);
   }
 
   private fail(field: string, description: string): undefined {

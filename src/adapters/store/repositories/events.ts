@@ -8,7 +8,8 @@ function toEventRecord(row: Selectable<EventsTable>): EventRecord {
   return {
     id: toNumber(row.id),
     graph: row.graph,
-    type: row.type,
+    // Written only from GraphEventType values (the column is text, so rows of a newer version may hold others).
+    type: row.type as EventRecord["type"],
     service: row.service,
     message: row.message,
     details: row.details,
