@@ -4,6 +4,8 @@ import { LineCounter, isCollection, isNode, parseDocument, visit, type Document 
 import { IssueCollector, type ValidationIssue } from "./issues.js";
 import { parsePath } from "./paths.js";
 import { checkPlainData } from "./rules/plain-data.js";
+import { depthProblem } from "./depth.js";
+import { expansionProblem } from "./budget.js";
 
 export type DescriptorFormat = "auto" | "yaml" | "json";
 
@@ -31,6 +33,9 @@ export type ParseResult =
 const MAX_ALIAS_COUNT = 100;
 
 export function parseDescriptor(text: string, opts: ParseOptions = {}): ParseResult {
+  // Before any parser: both parsers recurse on nesting, and the yaml package overflows the stack on it.
+  const deep = depthProblem(text);
+  if (deep) return { ok: false, errors: [syntaxIssue(deep.message, { line: deep.line, column: deep.column })], warnings: [] };
   const result = opts.format === "json" ? parseJson(text) : parseYaml(text);
   if (!result.ok) return result;
   // A cyclic alias (`&a [*a]`) or `.inf` parses fine but cannot be stored as JSON: refuse it here so that no
@@ -75,6 +80,9 @@ function parseYaml(text: string): ParseResult {
     },
   });
   if (complexKeys.length > 0) return { ok: false, errors: complexKeys, warnings };
+  // Before toJS expands the aliases: what the document would become, measured on the tree as composed.
+  const expansion = expansionProblem(doc);
+  if (expansion) return { ok: false, errors: [{ path: "", message: `refused: ${expansion}`, severity: "error" }], warnings };
   let document: unknown;
   try {
     document = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
