@@ -158,19 +158,36 @@ describe("elasticity controller (simulated Karmada, PGlite, solver)", () => {
     expect((await decisionsOf("pulled-only"))[0]!.trigger).toBe("prometheus");
   });
 
-  it("asks for a re-placement when the cluster cannot hold the replicas, once per back-off", async () => {
+  it("scales at once to what fits when the cluster cannot hold the replicas, then asks for a re-placement, once per back-off", async () => {
     await h.seedGraph({ name: "full", project: "p-full", services: [{ name: "big", cluster: "member1", cpu: 1 }] });
-    // 95 req/s needs 10 replicas of 1 core; member1 has 4 cores.
+    // 95 req/s needs 10 replicas of 1 core; member1 has 4 cores: 4 now (partial), a re-placement for the rest.
     await h.controller.report([{ graph: "full", service: "big", requestsPerSecond: 95 }]);
     await h.controller.settled();
     await h.controller.report([{ graph: "full", service: "big", requestsPerSecond: 96 }]);
     await h.controller.settled();
 
     expect(h.replaced).toEqual([{ graph: "full", service: "big", reason: expect.stringMatching(/cluster CPU/) }]);
-    expect(callsFor("p-full")).toEqual([]);
+    expect(callsFor("p-full"), JSON.stringify(await decisionsOf("full"))).toEqual([{ namespace: "p-full", deployment: "big", replicas: 4 }]);
     const [d, ...rest] = await decisionsOf("full");
     expect(rest).toHaveLength(0);
-    expect(d).toMatchObject({ status: "infeasible", previousReplicas: 1, replicas: 1, actuatedAt: null });
+    expect(d).toMatchObject({ status: "feasible", partial: true, previousReplicas: 1, replicas: 4 });
+    expect(d!.actuatedAt).not.toBeNull();
+    expect(d!.reason).toMatch(/partial: 4 of 10 replicas fit/);
+  });
+
+  it("records an infeasible decision and asks for a re-placement when not one more replica fits", async () => {
+    // 17 cores a replica on member2 (32 cores): one runs, two never fit.
+    await h.seedGraph({ name: "none", project: "p-none", services: [{ name: "huge", cluster: "member2", cpu: 17 }] });
+    await h.controller.report([{ graph: "none", service: "huge", requestsPerSecond: 25 }]);
+    await h.controller.settled();
+    expect(callsFor("p-none")).toEqual([]);
+    expect(h.replaced.filter((r) => r.graph === "none")).toHaveLength(1);
+    expect(await decisionsOf("none")).toEqual([expect.objectContaining({ status: "infeasible", partial: false, replicas: 1, actuatedAt: null })]);
+    // Give member2's cores back to the tests after this one.
+    await h.store.graphs.update("none", { status: "stopped" });
+    await h.controller.refreshGraph("none");
+    await h.client.scale("p-none", "huge", 0);
+    await eventually(() => h.capacity.cpuFree("member2"), (free) => (free ?? 0) >= 17, "member2's cores to be free again");
   });
 
   it("caps a rate beyond what max replicas serve at max instead of asking for a re-placement", async () => {

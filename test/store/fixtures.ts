@@ -53,6 +53,8 @@ export function newDecision(graph: string, service: string, overrides: Partial<D
     decidedAt: new Date("2025-01-01T00:00:00.020Z"),
     actuatedAt: null,
     readyAt: null,
+    sources: [{ source: "host-a", requestsPerSecond: 100 }, { source: "host-b", requestsPerSecond: 20.5 }],
+    partial: false,
     ...overrides,
   };
 }

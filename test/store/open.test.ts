@@ -17,7 +17,7 @@ import { newGraph, sleep } from "./fixtures.js";
 
 const pgSkip = REQUIRE_INTEGRATION ? undefined : await postgresUnavailable();
 /** Every migration in code order: a fresh database applies them all, once. */
-const ALL_MIGRATIONS = ["0001_initial", "0002_members_leases_notify"];
+const ALL_MIGRATIONS = ["0001_initial", "0002_members_leases_notify", "0003_decision_sources"];
 
 describe("--db URL forms", () => {
   it("accepts postgres://, postgresql://, pglite:PATH and memory", () => {

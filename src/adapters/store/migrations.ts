@@ -197,9 +197,26 @@ const migration0002: Migration = {
   },
 };
 
+// Decisions say which load sources made up their rate, and whether the cluster held only part of what the
+// rate needed (docs/elasticity.md). Old rows read as unnamed-source, non-partial decisions.
+const migration0003: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema
+      .alterTable("decisions")
+      .addColumn("sources", "jsonb", (c) => c.notNull().defaultTo(sql`'[]'::jsonb`))
+      .addColumn("partial", "boolean", (c) => c.notNull().defaultTo(false))
+      .execute();
+  },
+
+  async down(db: Kysely<any>) {
+    await db.schema.alterTable("decisions").dropColumn("sources").dropColumn("partial").execute();
+  },
+};
+
 const migrations: Record<string, Migration> = {
   "0001_initial": migration0001,
   "0002_members_leases_notify": migration0002,
+  "0003_decision_sources": migration0003,
 };
 
 /** Kysely MigrationProvider over the compiled-in migrations. */

@@ -91,6 +91,9 @@ export interface DecisionsTable {
   decided_at: Date;
   actuated_at: Date | null;
   ready_at: Date | null;
+  /** [{ source, requestsPerSecond }] */
+  sources: ColumnType<unknown, string | undefined, string>;
+  partial: Generated<boolean>;
 }
 
 export interface EventsTable {

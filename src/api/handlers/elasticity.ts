@@ -4,7 +4,7 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import { create } from "@bufbuild/protobuf";
 import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { ElasticityService, type LoadSample } from "../../gen/smo/v1/elasticity_pb.js";
-import { ScalingDecisionSchema, StageTimesSchema, type ScalingDecision } from "../../gen/smo/v1/types_pb.js";
+import { ScalingDecisionSchema, SourceRateSchema, StageTimesSchema, type ScalingDecision } from "../../gen/smo/v1/types_pb.js";
 import { InvalidArgumentError, NotFoundError, UnavailableError } from "../../core/errors.js";
 import type { ElasticityController } from "../../core/elasticity/controller.js";
 import type { LoadSampleInput } from "../../core/elasticity/types.js";
@@ -19,6 +19,7 @@ function sampleInput(s: LoadSample): LoadSampleInput {
     service: s.service,
     requestsPerSecond: s.requestsPerSecond,
     observedAt: s.observedAt ? timestampDate(s.observedAt) : undefined,
+    source: s.source || undefined,
   };
 }
 
@@ -41,6 +42,8 @@ export function decisionToProto(d: DecisionRecord): ScalingDecision {
       actuatedAt: d.actuatedAt ? timestampFromDate(d.actuatedAt) : undefined,
       readyAt: d.readyAt ? timestampFromDate(d.readyAt) : undefined,
     }),
+    sources: (d.sources ?? []).map((s) => create(SourceRateSchema, s)),
+    partial: d.partial ?? false,
   });
 }
 

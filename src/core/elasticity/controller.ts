@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import { FailedPreconditionError, InvalidArgumentError, NotFoundError, type FieldViolation } from "../errors.js";
 import type { Subscription } from "../ports/karmada.js";
 import type { DecisionRecord } from "../ports/store.js";
+import { CapacityLedger } from "./capacity-ledger.js";
 import { isOverProvisioned, isUnderProvisioned, recommendedReplicas } from "./capacity.js";
 import { decideCluster, type DecideContext } from "./decide.js";
 import { DecisionQueue, runKey, splitRunKey } from "./decision-queue.js";
@@ -15,6 +16,7 @@ import { ReadinessTracker, deploymentKey, type ReadyWait } from "./readiness.js"
 import { repairDrift, type ReconcileContext } from "./reconcile.js";
 import { DecisionRecorder } from "./recorder.js";
 import { sampleViolations } from "./samples.js";
+import { expireSources, hasFreshNamed, PROMETHEUS_LABEL, recordSample, totalRate, UNNAMED } from "./sources.js";
 import { loadGraphState, type Cause, type GraphState, type ServiceState } from "./state.js";
 import {
   defaultElasticityConfig,
@@ -25,6 +27,8 @@ import {
 } from "./types.js";
 
 export type { ElasticityDeps } from "./types.js";
+
+const sourceKey = (graph: string, service: string) => `${graph}\0${service}`;
 
 export class ElasticityController {
   private readonly graphs = new Map<string, GraphState>();
@@ -42,6 +46,9 @@ export class ElasticityController {
   private readonly reconcileCtx: ReconcileContext;
   private readyWatch?: Subscription;
   private reconcileTimer?: NodeJS.Timeout;
+  private sweepTimer?: NodeJS.Timeout;
+  /** `graph\0service` of the services with named sources, which the sweep checks for staleness. */
+  private readonly withNamedSources = new Set<string>();
   private stopped = false;
 
   constructor(
@@ -53,8 +60,11 @@ export class ElasticityController {
     this.log = deps.logger.child({ component: "elasticity" });
     this.recorder = new DecisionRecorder(deps.store, this.log, deps.onEvents);
     this.readiness = new ReadinessTracker((wait) => this.onReady(wait), this.now, this.config.readyTrackMs);
+    const ledger = new CapacityLedger(deps.capacity, this.now);
     this.decideCtx = {
       ...deps,
+      capacity: ledger,
+      holdCapacity: (cluster, cpu) => ledger.hold(cluster, cpu),
       logger: this.log,
       config: this.config,
       readiness: this.readiness,
@@ -94,11 +104,14 @@ export class ElasticityController {
     this.readyWatch = this.deps.karmada.watchReplicas("", (name, ns, status) => this.readiness.onStatus(ns, name, status));
     for (const g of await this.deps.store.graphs.list()) if (g.status === "running") await this.refreshGraph(g.name);
     this.scheduleReconcile();
+    this.sweepTimer = setInterval(() => this.sweepSources(), this.config.sourceFreshnessMinMs);
+    this.sweepTimer.unref?.();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.reconcileTimer);
+    clearInterval(this.sweepTimer);
     this.readyWatch?.stop();
     for (const g of this.graphs.values()) for (const s of g.services.values()) clearTimeout(s.scaleDownTimer);
     await this.queue.settled();
@@ -169,7 +182,7 @@ export class ElasticityController {
     for (const s of samples) {
       // A client clock ahead of ours would give negative stage durations: a sample cannot be from the future.
       const observedAt = Math.min(s.observedAt?.getTime() ?? receivedAt, receivedAt);
-      this.observe(s.graph, s.service, s.requestsPerSecond, { trigger, observedAt, receivedAt, rate: s.requestsPerSecond, service: s.service });
+      this.observe(s.graph, s.service, s.requestsPerSecond, { trigger, observedAt, receivedAt, rate: s.requestsPerSecond, service: s.service }, s.source);
     }
     return samples.length;
   }
@@ -189,21 +202,62 @@ export class ElasticityController {
     );
   }
 
-  private observe(graphName: string, serviceName: string, rate: number, cause: Cause): void {
+  private observe(graphName: string, serviceName: string, rate: number, cause: Cause, source: string | undefined): void {
     const graph = this.graphs.get(graphName);
     const s = graph?.services.get(serviceName);
     if (!graph || !s) return; // removed between validation and now
-    if (cause.trigger === "push") s.lastPushAt = cause.receivedAt;
-    else if (cause.trigger === "prometheus" && s.lastPushAt !== undefined && cause.receivedAt - s.lastPushAt < this.config.pushPrecedenceMs) return;
-    if (s.lastObservedAt !== undefined && cause.observedAt < s.lastObservedAt) return;
+    const now = cause.receivedAt;
+    if (cause.trigger === "push") s.lastPushAt = now;
+    else if (cause.trigger === "prometheus" && this.pushedRecently(s, now)) return;
+    const key = source ?? UNNAMED;
+    const label = source ?? (cause.trigger === "prometheus" ? PROMETHEUS_LABEL : UNNAMED);
+    if (!recordSample(s.sources, key, label, rate, cause.observedAt, now)) return;
+    if (key !== UNNAMED) {
+      // Per-host reporting supersedes an unnamed rate, which would otherwise hold forever and count twice.
+      s.sources.delete(UNNAMED);
+      this.withNamedSources.add(sourceKey(graphName, serviceName));
+    }
+    expireSources(s.sources, now, this.config);
+    this.setRate(graph, s, cause);
+  }
+
+  /** A service Hop3 pushes for ignores the lagging Prometheus rate of the same traffic. */
+  private pushedRecently(s: ServiceState, now: number): boolean {
+    if (s.lastPushAt !== undefined && now - s.lastPushAt < this.config.pushPrecedenceMs) return true;
+    return hasFreshNamed(s.sources, now, this.config);
+  }
+
+  /** The service's rate is now the sum over its sources: keep the history and re-check the capacity model. */
+  private setRate(graph: GraphState, s: ServiceState, cause: Cause): void {
+    const rate = totalRate(s.sources);
+    const at = Math.max(cause.observedAt, s.lastObservedAt ?? cause.observedAt);
     s.lastRate = rate;
-    s.lastObservedAt = cause.observedAt;
+    s.lastObservedAt = at;
     const last = s.history.at(-1);
-    // Same timestamp twice (a batch) would make a trend over 0 ms: keep the latest value instead.
-    if (last?.at === cause.observedAt) last.rate = rate;
-    else s.history.push({ at: cause.observedAt, rate });
-    if (s.history.length > this.config.forecastWindow) s.history.shift();
-    this.evaluate(graph, s, cause, true);
+    // Same timestamp twice (a batch, or sources out of step) would make a trend over 0 ms: keep the latest sum.
+    if (last !== undefined && last.at >= at) last.rate = rate;
+    else {
+      s.history.push({ at, rate });
+      if (s.history.length > this.config.forecastWindow) s.history.shift();
+    }
+    this.evaluate(graph, s, cause.rate === rate ? cause : { ...cause, rate }, true);
+  }
+
+  /** Drops stale named sources (a host that stopped reporting) and re-checks the services they belonged to. */
+  private sweepSources(): void {
+    const now = this.now();
+    for (const key of this.withNamedSources) {
+      const [graphName, serviceName] = key.split("\0") as [string, string];
+      const graph = this.graphs.get(graphName);
+      const s = graph?.services.get(serviceName);
+      if (!graph || !s) {
+        this.withNamedSources.delete(key);
+        continue;
+      }
+      if (!expireSources(s.sources, now, this.config)) continue;
+      if (!hasFreshNamed(s.sources, now, this.config)) this.withNamedSources.delete(key);
+      this.setRate(graph, s, this.freshCause(s, "push"));
+    }
   }
 
   /** Checks the capacity model for the current rate: scale up at once, or consider a scale-down. */

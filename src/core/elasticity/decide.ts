@@ -1,6 +1,7 @@
 // One replica decision for the services a graph runs on one cluster (DESIGN §6): build the replica MILP from
 // the live state, solve it, apply it with one scale call per changed service, and record each change with its
-// stage timestamps. Infeasible on the cluster → a re-placement request (with a back-off).
+// stage timestamps. Infeasible on the cluster → scale at once to what fits (a partial decision), and a
+// re-placement request for the rest (with a back-off).
 import type { Logger } from "pino";
 import type { DecisionRecord } from "../ports/store.js";
 import { capacityAtMax, replicasNeeded } from "./capacity.js";
@@ -8,6 +9,7 @@ import type { ElasticityMetrics } from "./metrics.js";
 import type { ReadinessTracker } from "./readiness.js";
 import { deploymentKey } from "./readiness.js";
 import type { DecisionRecorder } from "./recorder.js";
+import { sourceRates } from "./sources.js";
 import type { Cause, GraphState, ServiceState } from "./state.js";
 import type { ElasticityConfig, ElasticityDeps } from "./types.js";
 
@@ -23,12 +25,14 @@ export interface DecideContext extends Omit<ElasticityDeps, "now" | "onEvents"> 
   mayScaleDown(graph: GraphState): boolean;
   /** The scale call for a service was accepted. */
   onActuated(graph: string, service: string, replicas: number): void;
+  /** A scale-up took CPU the inventory does not show yet (capacity-ledger.ts). */
+  holdCapacity(cluster: string, cpu: number): void;
 }
 
 /** A CPU budget that never binds, for a cluster the inventory does not know (yet). */
 const UNBOUNDED_CPU = 1e9;
 
-interface Planned {
+export interface Planned {
   s: ServiceState;
   rate: number;
   capped: boolean;
@@ -79,7 +83,20 @@ export async function decideCluster(ctx: DecideContext, graph: GraphState, clust
   });
   const decidedAt = ctx.now();
   if (result.status === "infeasible") {
-    await onInfeasible(ctx, graph, origin, cluster, cause, decidedAt, result.reason, log);
+    const fits = partialFit(plans, origin, Math.max(0, budget));
+    if (fits.length === 0) {
+      await onInfeasible(ctx, graph, origin, cluster, cause, decidedAt, result.reason, log, true);
+      return;
+    }
+    // Capacity exists for part of the load: take it now, and ask for a re-placement for the rest, rather than
+    // leaving the service short until the placement solver answers.
+    await Promise.all(
+      fits.map(({ p, target, wanted }) => {
+        const reason = `partial: ${target} of ${wanted} replicas fit the cluster's free CPU; a re-placement is asked for the rest (${result.reason})`;
+        return actuate(ctx, graph, cluster, p, target, { status: "feasible", reason }, cause, decidedAt, log, true);
+      }),
+    );
+    await onInfeasible(ctx, graph, origin, cluster, cause, decidedAt, result.reason, log, false);
     return;
   }
   for (const s of members) if (s.infeasible?.cluster === cluster) s.infeasible = undefined;
@@ -94,6 +111,28 @@ export async function decideCluster(ctx: DecideContext, graph: GraphState, clust
   );
 }
 
+/**
+ * When the replicas the rates need do not fit: the most replicas the CPU budget holds, the service whose sample
+ * caused the decision first, then the others in order. Nobody scales down here (a due scale-down stays pinned);
+ * empty when no service can gain a replica.
+ */
+export function partialFit(plans: Planned[], origin: ServiceState, budget: number): { p: Planned; target: number; wanted: number }[] {
+  const base = (p: Planned) => Math.min(p.s.replicas, p.max);
+  let left = budget - plans.reduce((sum, p) => sum + p.s.cpu * base(p), 0);
+  const ordered = [...plans].sort((a, b) => Number(b.s === origin) - Number(a.s === origin));
+  const out: { p: Planned; target: number; wanted: number }[] = [];
+  for (const p of ordered) {
+    const wanted = Math.min(p.max, Math.max(p.min, replicasNeeded(p.s.scaling, p.rate) ?? p.s.scaling.maxReplicas));
+    const from = base(p);
+    if (wanted <= from || p.s.cpu <= 0) continue;
+    const add = Math.min(wanted - from, Math.floor(left / p.s.cpu + 1e-9));
+    if (add <= 0) continue;
+    left -= add * p.s.cpu;
+    out.push({ p, target: from + add, wanted });
+  }
+  return out;
+}
+
 async function actuate(
   ctx: DecideContext,
   graph: GraphState,
@@ -104,6 +143,7 @@ async function actuate(
   cause: Cause,
   decidedAt: number,
   log: Logger,
+  partial = false,
 ): Promise<void> {
   const s = p.s;
   const previous = s.replicas;
@@ -117,13 +157,14 @@ async function actuate(
     return;
   }
   const actuatedAt = ctx.now();
+  ctx.holdCapacity(cluster, (target - previous) * s.cpu);
   s.replicas = target;
   ctx.onActuated(graph.name, s.name, target);
   ctx.metrics.countDecision(cause.trigger, "scaled");
   observeStages(ctx.metrics, cause, decidedAt, actuatedAt);
   log.info({ service: s.name, previous, replicas: target, rate: s.lastRate, trigger: cause.trigger }, "scaled");
   const note = p.capped ? `; rate exceeds what ${s.scaling.maxReplicas} replicas serve, capped at max` : "";
-  const decision = decisionOf(graph, s, cluster, previous, target, cause, decidedAt, actuatedAt, result.status, `rate ${round(s.lastRate ?? cause.rate)} req/s; ${result.reason}${note}`);
+  const decision = decisionOf(graph, s, cluster, previous, target, cause, decidedAt, actuatedAt, result.status, `rate ${round(s.lastRate ?? cause.rate)} req/s; ${result.reason}${note}`, partial);
   const rec = await ctx.recorder.add(decision);
   ctx.readiness.actuated(wait, actuatedAt, rec?.id);
   await ctx.recorder.scaled(rec ?? decision);
@@ -141,13 +182,15 @@ async function onInfeasible(
   decidedAt: number,
   reason: string,
   log: Logger,
+  /** False after a partial scale, which is the decision's record. */
+  record: boolean,
 ): Promise<void> {
-  ctx.metrics.countDecision(cause.trigger, "infeasible");
+  if (record) ctx.metrics.countDecision(cause.trigger, "infeasible");
   // One record and one re-placement request per back-off period, not one per sample.
   if (s.infeasible?.cluster === cluster && decidedAt < s.infeasible.until) return;
   s.infeasible = { cluster, until: decidedAt + ctx.config.replaceBackoffMs };
   log.warn({ service: s.name, reason }, "replicas do not fit the cluster; asking for a re-placement");
-  await ctx.recorder.add(decisionOf(graph, s, cluster, s.replicas, s.replicas, cause, decidedAt, null, "infeasible", reason));
+  if (record) await ctx.recorder.add(decisionOf(graph, s, cluster, s.replicas, s.replicas, cause, decidedAt, null, "infeasible", reason));
   if (!ctx.replacer) return;
   try {
     await ctx.replacer.replaceForCapacity(graph.name, s.name, reason);
@@ -167,6 +210,7 @@ export function decisionOf(
   actuatedAt: number | null,
   status: DecisionRecord["status"],
   reason: string,
+  partial = false,
 ): Omit<DecisionRecord, "id"> {
   return {
     graph: graph.name,
@@ -183,6 +227,8 @@ export function decisionOf(
     decidedAt: new Date(decidedAt),
     actuatedAt: actuatedAt === null ? null : new Date(actuatedAt),
     readyAt: null,
+    sources: sourceRates(s.sources),
+    partial,
   };
 }
 

@@ -13,5 +13,8 @@ export function sampleViolations(s: LoadSampleInput, i: number): FieldViolation[
   if (s.observedAt !== undefined && !(s.observedAt instanceof Date && Number.isFinite(s.observedAt.getTime()))) {
     at("observed_at", "must be a valid timestamp");
   }
+  if (s.source !== undefined && (typeof s.source !== "string" || s.source.length > 128 || /[\u0000-\u001f\u007f]/.test(s.source))) {
+    at("source", "must be at most 128 characters without control characters");
+  }
   return out;
 }

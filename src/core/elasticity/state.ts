@@ -59,6 +59,7 @@ export async function loadGraphState(
       replicas: rec.desiredReplicas,
       lastRate: old?.lastRate,
       lastObservedAt: old?.lastObservedAt,
+      sources: old?.sources ?? new Map(),
       history: old?.history ?? [],
       stabilizer: old?.stabilizer ?? new ScaleDownStabilizer(config.stabilizationMs),
       infeasible: old?.infeasible,

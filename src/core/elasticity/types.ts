@@ -4,6 +4,7 @@ import type { ScalingModel } from "../hdag/model.js";
 import type { KarmadaClient } from "../ports/karmada.js";
 import type { EventRecord, Store } from "../ports/store.js";
 import type { ElasticityMetrics } from "./metrics.js";
+import type { SourceFreshness, Sources } from "./sources.js";
 
 export type LoadTrigger = "push" | "prometheus" | "forecast" | "reconcile" | "stabilization";
 
@@ -13,6 +14,8 @@ export interface LoadSampleInput {
   requestsPerSecond: number;
   /** When the rate was measured; defaults to the time smo received it. */
   observedAt?: Date;
+  /** Who measured it (e.g. the Hop3 host); unset = the service's unnamed rate (see sources.ts). */
+  source?: string;
 }
 
 /** The replica MILP as the loop needs it (DESIGN §6); implemented by src/solver. */
@@ -34,7 +37,7 @@ export interface Replacer {
   replaceForCapacity(graph: string, service: string, reason: string): Promise<void>;
 }
 
-export interface ElasticityConfig {
+export interface ElasticityConfig extends SourceFreshness {
   /** Scale-down waits until lower counts were recommended for this long. */
   stabilizationMs: number;
   /** Fraction of headroom one replica fewer must keep before a scale-down is considered. */
@@ -67,6 +70,9 @@ export const defaultElasticityConfig: ElasticityConfig = {
   replaceBackoffMs: 30_000,
   pushPrecedenceMs: 10_000,
   readyTrackMs: 600_000,
+  sourceFreshnessIntervals: 3,
+  sourceFreshnessMinMs: 1_000,
+  sourceFreshnessMaxMs: 30_000,
 };
 
 /** Per-service state the loop keeps in memory (rebuilt from the store at start-up). */
@@ -79,8 +85,11 @@ export interface ManagedService {
   scaling: ScalingModel;
   /** Replicas smo last set (the desired count on Karmada). */
   replicas: number;
+  /** The sum over `sources` (undefined until a first sample). */
   lastRate?: number;
   lastObservedAt?: number;
+  /** Latest sample per reporter. */
+  sources: Sources;
   history: { at: number; rate: number }[];
 }
 

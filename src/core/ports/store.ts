@@ -97,6 +97,10 @@ export interface DecisionRecord {
   decidedAt: Date;
   actuatedAt: Date | null;
   readyAt: Date | null;
+  /** The load sources whose samples made up the rate (source "" = unnamed samples). Stored: always present. */
+  sources?: { source: string; requestsPerSecond: number }[];
+  /** The cluster held only part of the replicas the rate needed; a re-placement was asked for the rest. */
+  partial?: boolean;
 }
 
 export interface EventRecord {

@@ -21,6 +21,8 @@ function toDecisionRecord(row: Selectable<DecisionsTable>): DecisionRecord {
     decidedAt: toDate(row.decided_at),
     actuatedAt: row.actuated_at && toDate(row.actuated_at),
     readyAt: row.ready_at && toDate(row.ready_at),
+    sources: Array.isArray(row.sources) ? (row.sources as DecisionRecord["sources"]) : [],
+    partial: row.partial,
   };
 }
 
@@ -46,6 +48,8 @@ export function decisionRepository(db: Kysely<Database>): DecisionRepository {
           decided_at: decision.decidedAt,
           actuated_at: decision.actuatedAt,
           ready_at: decision.readyAt,
+          sources: JSON.stringify(decision.sources ?? []),
+          partial: decision.partial ?? false,
         })
         .returningAll()
         .executeTakeFirstOrThrow();
