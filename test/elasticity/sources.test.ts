@@ -6,7 +6,7 @@ import { InvalidArgumentError } from "../../src/core/errors.js";
 import { expireSources, freshnessMs, recordSample, totalRate, type Sources } from "../../src/core/elasticity/sources.js";
 import { eventually, sleep, startHarness, type Harness } from "./harness.js";
 
-const cfg = { sourceFreshnessIntervals: 3, sourceFreshnessMinMs: 100, sourceFreshnessMaxMs: 600 };
+const cfg = { sourceFreshnessIntervals: 3, sourceFreshnessMinMs: 300, sourceFreshnessMaxMs: 1500 };
 let h: Harness;
 
 beforeAll(async () => {
@@ -29,11 +29,15 @@ describe("load sources (pure)", () => {
     recordSample(m, "a", "a", 25, 100, 100);
     expect(recordSample(m, "a", "a", 99, 50, 120)).toBe(false);
     expect(totalRate(m)).toBe(55);
-    // a reports every 100 ms: fresh for 300 ms. b (one sample) gets the upper bound.
-    expect(freshnessMs(m.get("a")!, cfg)).toBe(300);
-    expect(freshnessMs(m.get("b")!, cfg)).toBe(600);
-    expect(expireSources(m, 450, cfg)).toBe(true);
+    // a's gaps of 100 and 200 ms smooth to 150 ms: fresh for 450 ms. b (one sample) gets the upper bound.
+    recordSample(m, "a", "a", 25, 300, 300);
+    expect(freshnessMs(m.get("a")!, cfg)).toBe(450);
+    expect(freshnessMs(m.get("b")!, cfg)).toBe(1500);
+    expect(expireSources(m, 600, cfg)).toBe(false);
+    expect(expireSources(m, 1000, cfg)).toBe(true);
     expect([...m.keys()]).toEqual(["b"]);
+    expect(expireSources(m, 1600, cfg)).toBe(true);
+    expect(m.size).toBe(0);
     // The unnamed slot never expires (the original meaning: the latest sample holds).
     recordSample(m, "", "", 7, 0, 0);
     expireSources(m, 10_000, cfg);
@@ -45,7 +49,6 @@ describe("load sources (controller)", () => {
   it("two sources reporting 20 and 30 req/s: the decision serves 50 and names both", async () => {
     await h.seedGraph({ name: "two", project: "p-two", services: [{ name: "web", cluster: "member1" }] });
     await h.controller.report([{ graph: "two", service: "web", requestsPerSecond: 20, source: "host-a" }]);
-    await h.controller.settled();
     await h.controller.report([{ graph: "two", service: "web", requestsPerSecond: 30, source: "host-b" }]);
     await h.controller.settled();
 
@@ -70,7 +73,7 @@ describe("load sources (controller)", () => {
     await h.controller.settled();
     expect((await h.replicas("p-stale", "web"))?.desired).toBe(6);
 
-    // host-a keeps reporting every 50 ms; host-b is silent. Once b is stale (≤ 600 ms) and the stabilisation
+    // host-a keeps reporting every 50 ms; host-b is silent. Once b is stale (≤ 1.5 s) and the stabilisation
     // window has passed, 20 req/s with 10 % headroom needs 3 replicas.
     let reporting = true;
     const reporter = (async () => {
