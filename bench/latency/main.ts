@@ -1,139 +1,83 @@
-// Latency bench (DESIGN §10): what a loopback call to the sidecar costs next to an in-process call of the same
-// handler. Unary GraphService/ListGraphs through each path, sequential and with 32 calls in flight, in two
-// scenarios: the real handler on a `memory` store (an empty list: one SQL query in embedded PGlite), and a
-// no-op handler that isolates the transport. Writes bench/results/latency.json and prints Markdown tables.
-import { mkdtemp, rm } from "node:fs/promises";
-import { createServer as createH2cServer } from "node:http2";
-import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { create } from "@bufbuild/protobuf";
-import { createClient, createHandlerContext, type ServiceImpl } from "@connectrpc/connect";
-import { connectNodeAdapter, createConnectTransport } from "@connectrpc/connect-node";
-import { openStore } from "../../src/adapters/store/index.js";
-import { createSolver } from "../../src/solver/solver.js";
-import { startServer } from "../../src/api/server.js";
-import { createServices } from "../../src/api/handlers/index.js";
-import { createGraphService } from "../../src/api/handlers/graph.js";
-import { InFlightCalls, instrumentService } from "../../src/api/instrument.js";
-import { registration } from "../../src/api/registration.js";
-import { SmoClient } from "../../src/cli/client.js";
-import { GraphService, ListGraphsRequestSchema } from "../../src/gen/smo/v1/graph_pb.js";
-import { silentLogger } from "../../src/observability/logger.js";
-import { createRegistry, rpcMetrics } from "../../src/observability/metrics.js";
-import { measure, type Budget, type ModeResult } from "./measure.js";
+// Latency bench: what Hop3 sees (a real `smo serve` on PostgreSQL and the simulated federation, grpc-js and Python
+// grpcio clients, each read next to Health/Check on the same channel, a Flask + SQLAlchemy REST read as the
+// reference; see served.ts), then the transport rows of DESIGN §10 (transport.ts). Writes
+// bench/results/latency.json, prints Markdown, and replaces the "Latency" section of bench/README.md.
+//   --quick        shorter measuring windows (about 30 s on an idle box instead of about 2 min; noisier)
+//   --no-readme    leave bench/README.md alone
+//   --out PATH     JSON elsewhere
+import { availableParallelism, cpus } from "node:os";
 import { writeBenchResult } from "../results.js";
+import { type Budget } from "./measure.js";
+import { servedMarkdown, writeReadmeSection } from "./report.js";
+import { PG_URL, runServed, type ServedBudget, type ServedResult } from "./served.js";
+import { CONCURRENCY, markdown, runTransport } from "./transport.js";
 
-const CONCURRENCY = 32;
-const BUDGET: Budget = { warmupCalls: 500, maxCalls: 20_000, maxMs: 1_500 };
-const logger = silentLogger();
-
-type GraphImpl = Pick<ServiceImpl<typeof GraphService>, "listGraphs">;
-
-interface Row {
-  path: string;
-  sequential: ModeResult;
-  concurrent: ModeResult;
+interface Options {
+  quick: boolean;
+  readme: boolean;
+  out?: string;
 }
 
-interface Scenario {
-  name: string;
-  rows: Row[];
-}
-
-
-/** Every path of DESIGN §10 for one ListGraphs implementation. */
-async function runScenario(name: string, impl: GraphImpl, services = [registration(GraphService, impl)]): Promise<Scenario> {
-  const registry = createRegistry({ processMetrics: false });
-  const dir = await mkdtemp(join(tmpdir(), "smo-bench-"));
-  const socketPath = join(dir, "smo.sock");
-  const server = await startServer({ services, listen: "127.0.0.1:0", socketPath, httpListen: "127.0.0.1:0", logger, registry });
-
-  // For the record: the same impl served by connect-node's gRPC protocol over h2c, called by grpc-js.
-  const h2c = createH2cServer(
-    connectNodeAdapter({
-      routes: (router) => {
-        const options = { metrics: rpcMetrics(registry), logger, transport: "connect-grpc", inFlight: new InFlightCalls() };
-        router.service(GraphService, instrumentService(GraphService, impl, options));
-      },
-    }),
-  );
-  await new Promise<void>((resolve) => h2c.listen(0, "127.0.0.1", resolve));
-  const h2cAddress = `127.0.0.1:${(h2c.address() as AddressInfo).port}`;
-
-  const context = createHandlerContext({
-    service: GraphService,
-    method: GraphService.method.listGraphs,
-    protocolName: "in-process",
-    requestMethod: "POST",
-    url: "/smo.v1.GraphService/ListGraphs",
-  });
-  const tcp = new SmoClient({ address: server.grpcAddress! });
-  const uds = new SmoClient({ address: `unix://${socketPath}` });
-  const viaH2c = new SmoClient({ address: h2cAddress });
-  const connect = createClient(GraphService, createConnectTransport({ baseUrl: `http://${server.httpAddress}`, httpVersion: "1.1" }));
-
-  const paths: [string, () => Promise<unknown>][] = [
-    ["in-process call of the handler", async () => impl.listGraphs(create(ListGraphsRequestSchema), context)],
-    ["gRPC, grpc-js server, TCP loopback", () => tcp.unary(GraphService.method.listGraphs, {})],
-    ["gRPC, grpc-js server, Unix socket", () => uds.unary(GraphService.method.listGraphs, {})],
-    ["Connect JSON, HTTP/1.1 (connect-node)", () => connect.listGraphs({})],
-    ["gRPC, connect-node server, h2c TCP (for the record)", () => viaH2c.unary(GraphService.method.listGraphs, {})],
-  ];
-  const rows: Row[] = [];
-  for (const [path, call] of paths) {
-    const sequential = await measure(call, 1, BUDGET);
-    const concurrent = await measure(call, CONCURRENCY, BUDGET);
-    rows.push({ path, sequential, concurrent });
-    process.stderr.write(`measured: ${name}: ${path}\n`);
+function parseArgs(argv: string[]): Options {
+  const options: Options = { quick: false, readme: true };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--quick") options.quick = true;
+    else if (arg === "--no-readme") options.readme = false;
+    else if (arg === "--out" && argv[i + 1]) options.out = argv[++i];
+    else throw new Error(`unknown argument ${arg} (expected --quick, --no-readme, --out PATH)`);
   }
-
-  tcp.close();
-  uds.close();
-  viaH2c.close();
-  await new Promise<void>((resolve) => h2c.close(() => resolve()));
-  await server.close();
-  await rm(dir, { recursive: true, force: true });
-  return { name, rows };
-}
-
-function markdown(scenario: Scenario): string {
-  const base = scenario.rows[0]!.sequential.p50Us;
-  const ratio = (p50: number) => (base > 0 ? `${(p50 / base).toFixed(1)}×` : "-");
-  const lines = scenario.rows.map((r) =>
-    [r.path, r.sequential.p50Us, r.sequential.p99Us, r.sequential.callsPerSecond, r.concurrent.p50Us, r.concurrent.p99Us, r.concurrent.callsPerSecond, ratio(r.sequential.p50Us)].join(" | "),
-  );
-  return [
-    `**${scenario.name}**`,
-    "",
-    "| path | p50 µs | p99 µs | calls/s | p50 µs, 32 in flight | p99 µs, 32 in flight | calls/s, 32 in flight | p50 vs in-process |",
-    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ...lines.map((l) => `| ${l} |`),
-  ].join("\n");
+  return options;
 }
 
 async function main(): Promise<void> {
-  const store = await openStore("memory", { logger });
-  const solver = createSolver({ workers: 0 });
-  const deps = { store, logger, solver };
-  const scenarios = [
-    await runScenario("ListGraphs on a memory store (PGlite)", createGraphService(deps), createServices(deps)),
-    await runScenario("No-op ListGraphs (transport only)", { listGraphs: async () => ({ graphs: [] }) }),
-  ];
-  await solver.close();
-  await store.close();
+  const options = parseArgs(process.argv.slice(2));
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const servedBudget: ServedBudget = options.quick
+    ? { warmupRounds: 50, warmupSeconds: 0.3, seconds: 1, minRounds: 10 }
+    : { warmupRounds: 200, warmupSeconds: 0.8, seconds: 3, minRounds: 15 };
+  const transportBudget: Budget = options.quick
+    ? { warmupCalls: 100, warmupMaxMs: 100, maxCalls: 5_000, maxMs: 250 }
+    : { warmupCalls: 500, warmupMaxMs: 300, maxCalls: 20_000, maxMs: 800 };
+  const started = performance.now();
+  // Without PostgreSQL (or a broken serve) the transport rows still run; the failure is in the table.
+  const served = await runServed(servedBudget, log).catch((err: unknown): ServedResult => {
+    log(`served scenario failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    return { rows: [], skipped: [`served scenario: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`], getGraphVsRest: {}, setupMs: { serve: 0, deployFirst: 0, deployMore: 0 } };
+  });
+  const transport = await runTransport(transportBudget, log);
+  const seconds = (performance.now() - started) / 1000;
 
   const result = {
-    rpc: "smo.v1.GraphService/ListGraphs",
-    concurrency: CONCURRENCY,
-    budget: BUDGET,
-    scenarios: scenarios.map((s) => ({
-      name: s.name,
-      rows: s.rows.map((r) => ({ ...r, p50RatioToInProcess: r.sequential.p50Us / s.rows[0]!.sequential.p50Us })),
-    })),
+    mode: options.quick ? "quick" : "full",
+    seconds,
+    served: { store: PG_URL.replace(/\/\/[^@/]*@/, "//…@"), karmada: "sim", budget: servedBudget, ...served },
+    transport: {
+      rpc: "smo.v1.GraphService/ListGraphs",
+      concurrency: CONCURRENCY,
+      budget: transportBudget,
+      scenarios: transport.map((s) => ({
+        name: s.name,
+        rows: s.rows.map((r) => ({ ...r, p50RatioToInProcess: r.sequential.p50Us / s.rows[0]!.sequential.p50Us })),
+      })),
+    },
   };
-  await writeBenchResult("latency", result);
-  process.stdout.write(`${scenarios.map(markdown).join("\n\n")}\n\nwritten: bench/results/latency.json\n`);
+  const written = await writeBenchResult("latency", result, options.out);
+
+  const machine = `${cpus()[0]?.model ?? "?"} × ${availableParallelism()}, Node ${process.version}`;
+  const doc = [
+    `Measured by \`npm run bench:latency${options.quick ? " -- --quick" : ""}\` on ${new Date().toISOString().slice(0, 10)} (${machine}; a box shared with other work, so read ratios within one run rather than absolute figures).`,
+    "",
+    "**What Hop3 sees**: a real `smo serve` (PostgreSQL store, `--karmada sim`) with a deployed one-service graph; sequential calls on one persistent channel per client, every row of a channel taking turns with the others; the floor is `grpc.health.v1.Health/Check` on the same channel (for REST, `GET /healthz` on the same connection). The REST reference is `bench/latency/rest_app.py`: Flask + SQLAlchemy under gunicorn reading the same graph's rows from the same PostgreSQL.",
+    "",
+    servedMarkdown(served),
+    "",
+    `**Transport only** (in-process PGlite store; ListGraphs of an empty store and a no-op handler; sequential and ${CONCURRENCY} in flight):`,
+    "",
+    ...transport.map(markdown).flatMap((t) => [t, ""]),
+  ].join("\n");
+  process.stdout.write(`${doc}\nwritten: ${written} (${seconds.toFixed(0)} s)\n`);
+  if (options.readme) process.stdout.write(`written: ${await writeReadmeSection(doc)}\n`);
 }
 
 main().catch((err: unknown) => {

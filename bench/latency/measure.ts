@@ -10,6 +10,10 @@ export interface ModeResult {
 
 export interface Budget {
   warmupCalls: number;
+  /** Ends the warm-up early (a slow call must not turn a few hundred warm-up calls into minutes). */
+  warmupMaxMs?: number;
+  /** measureInTurns: rounds to complete even past maxMs, so that a slow call still gets a p99 worth the name. */
+  minCalls?: number;
   maxCalls: number;
   maxMs: number;
 }
@@ -31,7 +35,8 @@ function summarize(latenciesUs: number[], wallMs: number): ModeResult {
 
 /** `concurrency` workers each issue calls back to back; latency is per call, throughput over the wall time. */
 export async function measure(call: () => Promise<unknown>, concurrency: number, budget: Budget): Promise<ModeResult> {
-  for (let i = 0; i < budget.warmupCalls; i++) await call();
+  const warm = performance.now() + (budget.warmupMaxMs ?? Infinity);
+  for (let i = 0; i < budget.warmupCalls && performance.now() < warm; i++) await call();
   const latencies: number[] = [];
   const start = performance.now();
   const deadline = start + budget.maxMs;
@@ -46,4 +51,25 @@ export async function measure(call: () => Promise<unknown>, concurrency: number,
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   return summarize(latencies, performance.now() - start);
+}
+
+/**
+ * Sequential calls taking turns, one of each per round, so that every row of a channel sees the same background
+ * load (the box is shared): a slow second for the machine slows all rows alike and their ratios stay meaningful.
+ */
+export async function measureInTurns(calls: [string, () => Promise<unknown>][], budget: Budget): Promise<Map<string, ModeResult>> {
+  const warm = performance.now() + (budget.warmupMaxMs ?? Infinity);
+  for (let i = 0; i < budget.warmupCalls && performance.now() < warm; i++) for (const [, call] of calls) await call();
+  const latencies = calls.map(() => [] as number[]);
+  const start = performance.now();
+  const deadline = start + budget.maxMs;
+  for (let round = 0; round < budget.maxCalls && (performance.now() < deadline || round < (budget.minCalls ?? 0)); round++) {
+    for (let i = 0; i < calls.length; i++) {
+      const t0 = process.hrtime.bigint();
+      await calls[i]![1]();
+      latencies[i]!.push(Number(process.hrtime.bigint() - t0) / 1000);
+    }
+  }
+  const wallMs = performance.now() - start;
+  return new Map(calls.map(([name], i) => [name, summarize(latencies[i]!, wallMs)]));
 }
