@@ -7,6 +7,7 @@ import type { Interceptor } from "@connectrpc/connect";
 import type { Registry } from "prom-client";
 import { connectAuthInterceptor, createTokenCheck, UNAUTHENTICATED_MESSAGE } from "./auth.js";
 import type { ServiceRegistration } from "./registration.js";
+import { HOST_REFUSED_MESSAGE, isHostAllowed, ORIGIN_REFUSED_MESSAGE } from "./http-guard.js";
 import type { Logger } from "../observability/logger.js";
 
 export interface HttpRoute {
@@ -23,6 +24,8 @@ export interface HttpHandlerOptions {
   services: readonly ServiceRegistration[];
   routes: readonly HttpRoute[];
   token?: string;
+  /** Host names (besides loopback names and IP literals) the port answers to. */
+  allowedHosts?: readonly string[];
   registry: Registry;
   logger: Logger;
   /** False once shutdown began: /healthz answers 503 so load balancers stop sending. */
@@ -40,6 +43,13 @@ export const MAX_REQUEST_MESSAGE_BYTES = 4 * 1024 * 1024;
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { "content-type": "application/json" });
   res.end(JSON.stringify(body));
+}
+
+/** A refusal sent before the body is read: the connection closes rather than draining what the client sends. */
+function refuse(res: ServerResponse, status: number, code: string, message: string): void {
+  res.shouldKeepAlive = false;
+  res.writeHead(status, { "content-type": "application/json", connection: "close" });
+  res.end(JSON.stringify({ code, message }));
 }
 
 export function createHttpHandler(options: HttpHandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
@@ -77,15 +87,19 @@ export function createHttpHandler(options: HttpHandlerOptions): (req: IncomingMe
     shutdownSignal: options.shutdownSignal,
   });
 
+  const allowedHosts = options.allowedHosts ?? [];
   return (req, res) => {
+    // Every check here runs on headers alone, before a byte of the body is read.
+    if (!isHostAllowed(req.headers.host, allowedHosts)) return refuse(res, 403, "permission_denied", HOST_REFUSED_MESSAGE);
+    if (req.headers.origin !== undefined) return refuse(res, 403, "permission_denied", ORIGIN_REFUSED_MESSAGE);
     const path = (req.url ?? "/").split("?")[0]!;
     const route = routes.get(`${req.method} ${path}`);
+    // Connect routes too: the interceptor alone ran after connect-node had read and parsed the body (400, not 401).
+    if (!route?.public && !isAuthorized(req.headers.authorization)) {
+      return refuse(res, 401, "unauthenticated", UNAUTHENTICATED_MESSAGE);
+    }
     if (!route) {
       connect(req, res);
-      return;
-    }
-    if (!route.public && !isAuthorized(req.headers.authorization)) {
-      sendJson(res, 401, { code: "unauthenticated", message: UNAUTHENTICATED_MESSAGE });
       return;
     }
     Promise.resolve()

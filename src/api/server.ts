@@ -34,6 +34,8 @@ export interface ServerOptions {
   httpListen?: string | null;
   /** Bearer token required on the TCP listeners; empty/undefined = no auth. */
   token?: string;
+  /** Host names the HTTP port answers to besides loopback names and IP literals (DNS-rebinding guard). */
+  allowedHosts?: readonly string[];
   logger: Logger;
   registry: Registry;
   httpRoutes?: readonly HttpRoute[];
@@ -137,6 +139,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         services: instrumented("connect"),
         routes: options.httpRoutes ?? [],
         token: options.token || undefined,
+        allowedHosts: options.allowedHosts,
         registry: options.registry,
         logger,
         isServing: () => serving,

@@ -33,6 +33,7 @@ export async function startApp(config: ServeConfig, logger: Logger, registry: Re
       httpListen: config.httpListen,
       httpRoutes: federation?.httpRoutes ?? [],
       token: config.token,
+      allowedHosts: config.allowedHosts,
       logger,
       registry,
       drainTimeoutMs: config.shutdownTimeoutMs,

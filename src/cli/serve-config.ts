@@ -22,7 +22,10 @@ export const SERVE_OPTIONS = {
   "socket-mode": { default: "0600", help: "mode of the socket file in octal (0660 lets the socket's group, e.g. hop3, connect)" },
   "http-listen": { default: "127.0.0.1:50052", help: "HTTP/1.1 host:port: Connect, /metrics, /healthz (\"none\" = off)" },
   db: { default: "pglite:.smo/db", help: "postgres://…, pglite:PATH or memory" },
-  token: { help: "bearer token required on the TCP listeners (prefer the env var SMO_TOKEN)" },
+  token: { help: "bearer token required on the TCP listeners (prefer the env var SMO_TOKEN); required when one binds beyond loopback" },
+  "allowed-hosts": {
+    help: "comma-separated host names the HTTP port answers to, besides loopback names and IP addresses (DNS-rebinding guard)",
+  },
   "log-level": { default: "info", help: "fatal, error, warn, info, debug, trace or silent" },
   karmada: { help: "kubeconfig path of the Karmada API server, or sim for the simulated federation" },
   deployer: { default: "manifest", help: "workload driver: manifest or helm" },
@@ -62,6 +65,7 @@ export interface ServeConfig {
   httpListen: string | null;
   db: string;
   token: string | undefined;
+  allowedHosts: string[];
   logLevel: LogLevel;
   /** "sim", a kubeconfig path, or null (no federation: lifecycle RPCs answer UNAVAILABLE). */
   karmada: string | null;
@@ -113,6 +117,16 @@ function hostPort(value: string, option: string): string | null {
     throw new ConfigError(`--${option}: expected host:port (e.g. 127.0.0.1:50051) or none, got "${value}"`);
   }
   return value;
+}
+
+function list(value: string | undefined): string[] {
+  return (value ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+}
+
+/** host:port whose host is a loopback name or address. */
+export function isLoopbackAddress(address: string): boolean {
+  const host = address.slice(0, address.lastIndexOf(":")).replace(/^\[|\]$/g, "").toLowerCase();
+  return host === "localhost" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 function url(value: string | undefined, option: string): string | null {
@@ -171,6 +185,7 @@ export function parseServeConfig(args: string[], env: NodeJS.ProcessEnv): ServeC
     httpListen: hostPort(get("http-listen")!, "http-listen"),
     db: get("db")!,
     token: get("token") || undefined,
+    allowedHosts: list(get("allowed-hosts")),
     logLevel,
     karmada: get("karmada") || null,
     deployer,
@@ -183,7 +198,7 @@ export function parseServeConfig(args: string[], env: NodeJS.ProcessEnv): ServeC
     prometheusWindow: get("prometheus-window") || undefined,
     prometheusRulesFile: get("prometheus-rules-file") || null,
     grafana: url(get("grafana"), "grafana"),
-    insecureRegistries: (get("insecure-registries") ?? "").split(",").map((s) => s.trim()).filter(Boolean),
+    insecureRegistries: list(get("insecure-registries")),
     stabilizationMs: parseDuration(get("stabilization")!, "stabilization"),
     reconcileMs: parseDuration(get("reconcile-interval")!, "reconcile-interval"),
     socketMode: octal(get("socket-mode")!, "socket-mode"),
@@ -206,6 +221,12 @@ export function parseServeConfig(args: string[], env: NodeJS.ProcessEnv): ServeC
   if (config.demo && !config.karmada) throw new ConfigError("--demo needs --karmada (sim or a kubeconfig)");
   if (config.sim.gpuClusters > config.sim.clusters) {
     throw new ConfigError("--sim-gpu-clusters cannot exceed --sim-clusters");
+  }
+  // Without a token, a listener reachable from other machines would let any of them deploy and remove graphs.
+  for (const [option, address] of [["listen", config.listen], ["http-listen", config.httpListen]] as const) {
+    if (address && !config.token && !isLoopbackAddress(address)) {
+      throw new ConfigError(`--${option} ${address} is reachable beyond loopback: set a token (SMO_TOKEN) or bind to 127.0.0.1`);
+    }
   }
   if (!config.listen && !config.socket && !config.httpListen) {
     throw new ConfigError("nothing to serve: --listen and --http-listen are none and no --socket is given");

@@ -11,6 +11,7 @@ describe("smo serve configuration", () => {
       httpListen: "127.0.0.1:50052",
       db: "pglite:.smo/db",
       token: undefined,
+      allowedHosts: [],
       logLevel: "info",
       karmada: null,
       deployer: "manifest",

@@ -51,7 +51,13 @@ class Checker {
   string(v: unknown, field: string, optional = false): string {
     if (v === undefined && optional) return "";
     if (typeof v !== "string") this.fail(field, "must be a string");
+    else this.noNul(v, field);
     return typeof v === "string" ? v : "";
+  }
+
+  /** PostgreSQL text cannot hold NUL: refused here as a bad field rather than failing in the database (a 500). */
+  noNul(v: string, field: string): void {
+    if (v.includes("\u0000")) this.fail(field, "must not contain NUL characters");
   }
 
   labels(v: unknown, field: string, optional = false): Record<string, string> {
@@ -60,7 +66,11 @@ class Checker {
       this.fail(field, "must be an object of strings");
       return {};
     }
-    for (const [k, x] of Object.entries(v)) if (typeof x !== "string") this.fail(`${field}.${k}`, "must be a string");
+    for (const [k, x] of Object.entries(v)) {
+      if (typeof x !== "string") this.fail(`${field}.${k}`, "must be a string");
+      else this.noNul(x, `${field}.${k}`);
+      this.noNul(k, `${field} (a key)`);
+    }
     return v as Record<string, string>;
   }
 
@@ -132,6 +142,15 @@ export function parseAlertmanagerWebhook(body: unknown): AlertmanagerWebhook {
   return payload;
 }
 
+/** Strict UTF-8: a replacement character would otherwise be stored in place of the sender's bytes. */
+function decodeUtf8(bytes: Buffer): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new InvalidArgumentError("webhook body is not valid UTF-8", [{ field: "body", description: "not valid UTF-8" }]);
+  }
+}
+
 export interface AlertWebhookHandlerOptions {
   /** Largest accepted body. Default 1 MiB. */
   maxBodyBytes?: number;
@@ -157,6 +176,14 @@ export function createAlertWebhookHandler(
       reply(res, 405, { error: "method not allowed" });
       return;
     }
+    // Alertmanager sends application/json. Anything else (text/plain, form encodings) is what a browser page can
+    // post cross-origin without a preflight: refused before the body is read.
+    const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+    if (type !== "application/json") {
+      res.shouldKeepAlive = false;
+      reply(res, 415, { error: "content-type must be application/json" });
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = false;
@@ -173,7 +200,7 @@ export function createAlertWebhookHandler(
       }
       let payload: AlertmanagerWebhook;
       try {
-        payload = parseAlertmanagerWebhook(Buffer.concat(chunks).toString("utf8"));
+        payload = parseAlertmanagerWebhook(decodeUtf8(Buffer.concat(chunks)));
       } catch (err) {
         const e = err as InvalidArgumentError;
         options.logger?.warn({ err: e.message }, "rejected Alertmanager webhook");
@@ -186,7 +213,10 @@ export function createAlertWebhookHandler(
           () => reply(res, 200, { status: "ok", alerts: payload.alerts.length }),
           (err: unknown) => {
             options.logger?.error({ err: (err as Error).message }, "handling Alertmanager webhook failed");
-            reply(res, err instanceof UnavailableError ? 503 : 500, { error: (err as Error).message });
+            // The log has the cause; database messages are not for the sender.
+            if (err instanceof InvalidArgumentError) reply(res, 400, { error: err.message, violations: err.violations });
+            else if (err instanceof UnavailableError) reply(res, 503, { error: err.message });
+            else reply(res, 500, { error: "internal error; the server log has the details" });
           },
         );
     });
