@@ -77,13 +77,23 @@ function stopper(child: ChildProcess): () => Promise<void> {
 function waitForLine<T>(child: ChildProcess, stream: NodeJS.ReadableStream, what: string, match: (line: string) => T | undefined): Promise<T> {
   const seen: string[] = [];
   return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`${what} not ready after 60 s:\n${seen.join("\n")}`));
+    }, 60_000);
     // Keep reading after the match: a full pipe would block the child's logging.
     createInterface({ input: stream }).on("line", (line) => {
       if (seen.length < 200) seen.push(line);
       const found = match(line);
-      if (found !== undefined) resolve(found);
+      if (found !== undefined) {
+        clearTimeout(timer);
+        resolve(found);
+      }
     });
-    child.once("exit", (code) => reject(new Error(`${what} exited with ${code} before it was ready:\n${seen.join("\n")}`)));
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${what} exited with ${code} before it was ready:\n${seen.join("\n")}`));
+    });
   });
 }
 
