@@ -9,7 +9,7 @@ import { makeGraph, makeService } from "./fixtures.js";
 let fed: KarmadaTestbed;
 const ns = "brussels";
 
-type Obj = { metadata: { name: string; labels?: Record<string, string> }; spec: Record<string, any> };
+type Obj = { metadata: { name: string; labels?: Record<string, string>; managedFields?: { manager: string; operation: string }[] }; spec: Record<string, any> };
 
 async function getCustom(group: string, version: string, plural: string, name: string): Promise<Obj | undefined> {
   try {
@@ -73,11 +73,11 @@ describe("placement policies", () => {
     expect(await policy("svc")).toBeUndefined();
   });
 
-  it("only patches the cluster list of a policy it did not write (a chart's own policy keeps its selectors)", async () => {
+  it("only applies the cluster list to a policy its helm release made (the chart's policy keeps its selectors)", async () => {
     const chartPolicy = {
       apiVersion: "policy.karmada.io/v1alpha1",
       kind: "PropagationPolicy",
-      metadata: { name: "vo", namespace: ns },
+      metadata: { name: "vo", namespace: ns, labels: { "app.kubernetes.io/managed-by": "Helm" }, annotations: { "meta.helm.sh/release-name": "vo" } },
       spec: {
         propagateDeps: true,
         resourceSelectors: [
@@ -96,6 +96,32 @@ describe("placement policies", () => {
     expect(patched?.spec.placement.clusterAffinity.clusterNames).toEqual(["member2"]);
     expect(patched?.spec.resourceSelectors).toHaveLength(3);
     expect(patched?.spec.propagateDeps).toBe(true);
+  });
+
+  it("refuses a policy someone else made (FailedPreconditionError naming it) and never deletes it", async () => {
+    const foreign = {
+      apiVersion: "policy.karmada.io/v1alpha1",
+      kind: "PropagationPolicy",
+      metadata: { name: "theirs", namespace: ns },
+      spec: { resourceSelectors: [{ apiVersion: "apps/v1", kind: "Deployment", name: "theirs" }], placement: { clusterAffinity: { clusterNames: ["member1"] } } },
+    };
+    await fed.client.kube.custom.createNamespacedCustomObject({
+      group: "policy.karmada.io", version: "v1alpha1", plural: "propagationpolicies", namespace: ns, body: foreign,
+    });
+    await expect(fed.client.applyPlacement(ns, "theirs", ["member2"])).rejects.toThrow(
+      new RegExp(`PropagationPolicy ${ns}/theirs exists and is not managed by smo`),
+    );
+    await fed.client.removePlacement(ns, "theirs");
+    expect((await policy("theirs"))?.spec.placement.clusterAffinity.clusterNames).toEqual(["member1"]);
+  });
+
+  it("writes its policies by server-side apply as field manager smo", async () => {
+    await fed.client.applyPlacement(ns, "ssa", ["member1"]);
+    await fed.client.applyPlacement(ns, "ssa", ["member2"]);
+    const written = await policy("ssa");
+    expect(written?.metadata.labels).toMatchObject({ "app.kubernetes.io/managed-by": "smo" });
+    expect(written?.metadata.managedFields?.map((e) => `${e.manager}/${e.operation}`)).toEqual(["smo/Apply"]);
+    expect(written?.spec.placement.clusterAffinity.clusterNames).toEqual(["member2"]);
   });
 });
 

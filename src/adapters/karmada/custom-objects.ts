@@ -1,9 +1,11 @@
 // Typed-error CRUD on one namespaced custom resource type (PropagationPolicy, ServiceExport, ...) through
-// client-node's CustomObjectsApi, every call under the connection's call policy.
+// client-node's CustomObjectsApi, every call under the connection's call policy; smo's own writes go through
+// applyOwned / removeOwned (server-side apply as field manager `smo`, ownership checked, see ownership.ts).
 import { PatchStrategy } from "@kubernetes/client-node";
-import { AlreadyExistsError } from "../../core/errors.js";
+import { AlreadyExistsError, ConflictError } from "../../core/errors.js";
 import { callKube, ignoreNotFound, orUndefined } from "./call.js";
 import type { KubeAccess } from "./kube.js";
+import { checkOwnership, conflictRefused, FIELD_MANAGER, ownConflict, refusal, type Expectation } from "./ownership.js";
 
 export interface ResourceType {
   group: string;
@@ -83,6 +85,47 @@ export class NamespacedResource {
         this.access.custom.deleteNamespacedCustomObject({ ...this.base(namespace), name }, options),
       ),
     );
+  }
+
+  /** Server-side apply of `body` as field manager `smo` (creates the object when absent). */
+  apply(namespace: string, body: KubeObject, force = false): Promise<KubeObject> {
+    const name = body.metadata?.name ?? "";
+    return callKube(
+      this.access.policy,
+      this.what("apply", namespace, name),
+      (options) =>
+        this.access.custom.patchNamespacedCustomObject({ ...this.base(namespace), name, body, fieldManager: FIELD_MANAGER, ...(force ? { force: true } : {}) }, options),
+      { contentType: PatchStrategy.ServerSideApply },
+    );
+  }
+
+  /**
+   * Applies `body` when the object is absent or smo's (FAILED_PRECONDITION otherwise); a conflict is forced
+   * only when every conflicting manager is smo's own, else it is FAILED_PRECONDITION naming the manager.
+   */
+  async applyOwned(namespace: string, body: KubeObject, expect: Expectation = {}): Promise<KubeObject> {
+    const name = body.metadata?.name ?? "";
+    const existing = await this.get(namespace, name);
+    checkOwnership(`${this.type.kind} ${namespace}/${name}`, existing, expect);
+    try {
+      return await this.apply(namespace, body);
+    } catch (err) {
+      if (!(err instanceof ConflictError)) throw err;
+      if (!ownConflict(err, existing, expect)) throw conflictRefused(`apply ${this.type.kind} ${namespace}/${name}`, err);
+      return this.apply(namespace, body, true);
+    }
+  }
+
+  /** Deletes the object if it is smo's; an object smo does not own is left alone (logged). Idempotent. */
+  async removeOwned(namespace: string, name: string, expect: Expectation = {}): Promise<void> {
+    const existing = await this.get(namespace, name);
+    if (!existing) return;
+    const why = refusal(`${this.type.kind} ${namespace}/${name}`, existing, expect);
+    if (why) {
+      this.access.policy.logger.warn({ kind: this.type.kind, namespace, name }, why);
+      return;
+    }
+    await this.remove(namespace, name);
   }
 
   /** Create, or merge-patch `patch` into the existing object of that name. */

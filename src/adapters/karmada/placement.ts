@@ -1,11 +1,14 @@
 // The Karmada objects smo owns per service: the PropagationPolicy `<svc>` that places its Deployment and
 // Service, and for connectionPoints the ServiceExport/ServiceImport `<svc>` with policies `<svc>-export`
 // and `<svc>-import` (the names NEPHELE's charts use, so a chart-made policy is patched, not duplicated).
+// Written by server-side apply as field manager `smo`; a policy made by smo's helm deployer (release `<svc>`)
+// gets only its cluster list applied; objects of anyone else are refused (ownership.ts).
 import { InvalidArgumentError } from "../../core/errors.js";
 import { orUndefined, callKube } from "./call.js";
 import { apiVersionOf, MANAGED_BY, NamespacedResource, type KubeObject, type ResourceType } from "./custom-objects.js";
 import type { KubeAccess } from "./kube.js";
 import { checkLabelName, checkSubdomainName } from "./names.js";
+import { MANAGED_BY_LABEL } from "./ownership.js";
 
 export const PROPAGATION_POLICY: ResourceType = {
   group: "policy.karmada.io",
@@ -41,9 +44,18 @@ function policyBody(namespace: string, name: string, selectors: Selector[], clus
   };
 }
 
-/** Only the cluster list is patched: a policy made by a chart keeps its own selectors and options. */
-function clustersPatch(clusters: string[]): Record<string, unknown> {
-  return { spec: { placement: { clusterAffinity: { clusterNames: clusters } } } };
+/** Only the cluster list is applied to a chart's policy: it keeps its own selectors and options. */
+function clustersOnly(namespace: string, name: string, clusters: string[]): KubeObject {
+  return {
+    apiVersion: apiVersionOf(PROPAGATION_POLICY),
+    kind: PROPAGATION_POLICY.kind,
+    metadata: { name, namespace },
+    spec: { placement: { clusterAffinity: { clusterNames: clusters } } },
+  };
+}
+
+function chartMade(obj: KubeObject | undefined): boolean {
+  return obj !== undefined && obj.metadata?.labels?.[MANAGED_BY_LABEL] !== "smo";
 }
 
 function checkClusters(field: string, clusters: string[]): string[] {
@@ -60,8 +72,11 @@ export function createPlacementOps(access: KubeAccess) {
   const exports = new NamespacedResource(access, SERVICE_EXPORT);
   const imports = new NamespacedResource(access, SERVICE_IMPORT);
 
-  async function applyPolicy(namespace: string, name: string, selectors: Selector[], clusters: string[]): Promise<void> {
-    await policies.createOrPatch(namespace, policyBody(namespace, name, selectors, clusters), clustersPatch(clusters));
+  async function applyPolicy(namespace: string, service: string, name: string, selectors: Selector[], clusters: string[]): Promise<void> {
+    const expect = { helmRelease: service };
+    const existing = await policies.get(namespace, name);
+    const body = chartMade(existing) ? clustersOnly(namespace, name, clusters) : policyBody(namespace, name, selectors, clusters);
+    await policies.applyOwned(namespace, body, expect);
   }
 
   /** Ports of the Service `<svc>` in ServiceImport form; none when the Service does not exist (yet). */
@@ -86,6 +101,7 @@ export function createPlacementOps(access: KubeAccess) {
       await applyPolicy(
         namespace,
         service,
+        service,
         [
           { apiVersion: "apps/v1", kind: "Deployment", name: service },
           { apiVersion: "v1", kind: "Service", name: service },
@@ -106,7 +122,7 @@ export function createPlacementOps(access: KubeAccess) {
     async removePlacement(namespace: string, service: string): Promise<void> {
       checkLabelName("namespace", namespace);
       checkLabelName("service", service);
-      await policies.remove(namespace, service);
+      await policies.removeOwned(namespace, service, { helmRelease: service });
     },
 
     async applyServiceExport(namespace: string, service: string, exportCluster: string, importClusters: string[]): Promise<void> {
@@ -114,32 +130,27 @@ export function createPlacementOps(access: KubeAccess) {
       checkLabelName("service", service);
       const [exportTo] = checkClusters("exportCluster", [exportCluster]);
       const metadata = { name: service, namespace, labels: { ...MANAGED_BY } };
-      await exports.createOrPatch(
-        namespace,
-        { apiVersion: apiVersionOf(SERVICE_EXPORT), kind: SERVICE_EXPORT.kind, metadata },
-        { metadata: { labels: { ...MANAGED_BY } } },
-      );
+      const expect = { helmRelease: service };
+      await exports.applyOwned(namespace, { apiVersion: apiVersionOf(SERVICE_EXPORT), kind: SERVICE_EXPORT.kind, metadata }, expect);
       await applyPolicy(
         namespace,
+        service,
         `${service}-export`,
         [{ apiVersion: apiVersionOf(SERVICE_EXPORT), kind: SERVICE_EXPORT.kind, name: service }],
         [exportTo!],
       );
       if (importClusters.length === 0) {
         // No caller runs anywhere: an import policy with no clusters would propagate to every member.
-        await imports.remove(namespace, service);
-        await policies.remove(namespace, `${service}-import`);
+        await imports.removeOwned(namespace, service, expect);
+        await policies.removeOwned(namespace, `${service}-import`, expect);
         return;
       }
       const importTo = checkClusters("importClusters", importClusters);
       const spec = { type: "ClusterSetIP", ports: await servicePorts(namespace, service) };
-      await imports.createOrPatch(
-        namespace,
-        { apiVersion: apiVersionOf(SERVICE_IMPORT), kind: SERVICE_IMPORT.kind, metadata, spec },
-        { spec },
-      );
+      await imports.applyOwned(namespace, { apiVersion: apiVersionOf(SERVICE_IMPORT), kind: SERVICE_IMPORT.kind, metadata, spec }, expect);
       await applyPolicy(
         namespace,
+        service,
         `${service}-import`,
         [{ apiVersion: apiVersionOf(SERVICE_IMPORT), kind: SERVICE_IMPORT.kind, name: service }],
         importTo,
@@ -149,10 +160,11 @@ export function createPlacementOps(access: KubeAccess) {
     async removeServiceExport(namespace: string, service: string): Promise<void> {
       checkLabelName("namespace", namespace);
       checkLabelName("service", service);
-      await policies.remove(namespace, `${service}-import`);
-      await policies.remove(namespace, `${service}-export`);
-      await imports.remove(namespace, service);
-      await exports.remove(namespace, service);
+      const expect = { helmRelease: service };
+      await policies.removeOwned(namespace, `${service}-import`, expect);
+      await policies.removeOwned(namespace, `${service}-export`, expect);
+      await imports.removeOwned(namespace, service, expect);
+      await exports.removeOwned(namespace, service, expect);
     },
   };
 }

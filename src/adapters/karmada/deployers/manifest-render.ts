@@ -4,6 +4,7 @@ import type { V1Deployment, V1Service } from "@kubernetes/client-node";
 import type { GraphModel, ServiceModel } from "../../../core/hdag/model.js";
 import { GPU_RESOURCE } from "../clusters.js";
 import { MANAGED_BY } from "../custom-objects.js";
+import { GRAPH_ANNOTATION } from "../ownership.js";
 import { formatCpu, formatMemory } from "../quantity.js";
 
 /**
@@ -44,6 +45,8 @@ export function renderWorkload(
 ): { deployment: V1Deployment; service: V1Service } {
   const selector = workloadLabels(graph.id, service.id);
   const labels = { ...selector, "app.kubernetes.io/name": service.id, ...MANAGED_BY };
+  // Which graph owns the object: smo updates and deletes only its own graph's objects (ownership.ts).
+  const annotations = { [GRAPH_ANNOTATION]: graph.id };
   const container = service.artifact.container;
   const ports = container?.ports.length ? container.ports : [DEFAULT_PORT];
   const requests: Record<string, string> = {};
@@ -58,7 +61,7 @@ export function renderWorkload(
   const deployment: V1Deployment = {
     apiVersion: "apps/v1",
     kind: "Deployment",
-    metadata: { name: service.id, namespace, labels },
+    metadata: { name: service.id, namespace, labels, annotations },
     spec: {
       replicas,
       selector: { matchLabels: selector },
@@ -81,7 +84,7 @@ export function renderWorkload(
   const svc: V1Service = {
     apiVersion: "v1",
     kind: "Service",
-    metadata: { name: service.id, namespace, labels },
+    metadata: { name: service.id, namespace, labels, annotations },
     spec: {
       type: "ClusterIP",
       selector,
