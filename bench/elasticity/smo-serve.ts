@@ -22,6 +22,8 @@ export interface ServeOptions {
   db?: string;
   config?: Partial<ElasticityConfig>;
   prometheus?: PulledOptions;
+  /** Extra node flags for the serve process (e.g. --cpu-prof); default from SMO_BENCH_NODE_ARGS. */
+  nodeArgs?: string[];
 }
 
 export interface ServeSmo extends SmoTarget {
@@ -94,7 +96,9 @@ export async function procUsage(pid: number): Promise<Usage> {
 }
 
 export async function startServeSmo(opts: ServeOptions): Promise<ServeSmo> {
+  const nodeArgs = opts.nodeArgs ?? (process.env.SMO_BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? []);
   const args = [
+    ...nodeArgs,
     cliPath(),
     "serve",
     "--db",

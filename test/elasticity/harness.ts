@@ -72,7 +72,7 @@ export async function eventually<T>(probe: () => Promise<T> | T, done: (v: T) =>
 }
 
 export async function startHarness(
-  options: { sim?: SimOptions; config?: Partial<ElasticityConfig>; withReplacer?: boolean } = {},
+  options: { sim?: SimOptions; config?: Partial<ElasticityConfig>; withReplacer?: boolean; openStore?: () => Promise<Store> } = {},
 ): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), "smo-elasticity-test-"));
   const sim = await startSim({ clusters: 2, podStartMs: 50, ...options.sim });
@@ -80,7 +80,7 @@ export async function startHarness(
   await sim.writeKubeconfig(kubeconfigPath);
   const client = createKarmadaClient({ kubeconfig: kubeconfigPath, logger, timeoutMs: 3000, retry: { attempts: 3, baseMs: 10, maxMs: 50 } });
   const deployer = createManifestDeployer(client);
-  const store = await openStore("memory", { logger });
+  const store = options.openStore ? await options.openStore() : await openStore("memory", { logger });
   const solver = createSolver({ workers: 0 });
   const registry = new Registry();
   const metrics = createElasticityMetrics(registry);
