@@ -161,13 +161,14 @@ export function graphViewToProto(view: GraphView, options: GraphProtoOptions = {
     dashboardUrl: view.dashboardUrl ?? "",
     lastDecision: view.lastDecision ? placementToProto(view.lastDecision) : undefined,
     strategy: view.strategy,
-    descriptorJson: options.descriptor === false ? "" : JSON.stringify(view.descriptor ?? null),
+    descriptorJson: options.descriptor === false ? "" : (view.descriptorJson ?? JSON.stringify(view.descriptor ?? null)),
     warnings: view.warnings,
     createdAt: timestampFromDate(view.createdAt),
     updatedAt: timestampFromDate(view.updatedAt),
     message: view.message ?? "",
     replicasLive: view.replicasLive,
     pendingActions: view.pendingActions,
+    replicasObservedAt: view.replicasObservedAt ? timestampFromDate(view.replicasObservedAt) : undefined,
   });
 }
 

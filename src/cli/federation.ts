@@ -35,6 +35,9 @@ export interface FederationRuntime {
   close(): Promise<void>;
 }
 
+/** How long start-up waits for the informers' first lists before serving with counts marked not live. */
+const INFORMER_SYNC_TIMEOUT_MS = 5_000;
+
 export async function startFederationRuntime(
   config: ServeConfig,
   deps: { store: Store; solver: Solver; logger: Logger; registry: Registry; env: NodeJS.ProcessEnv },
@@ -142,7 +145,12 @@ export async function startFederationRuntime(
     });
     closers.push(() => events.stop());
 
-    // Start-up: inventory, then finish whatever a previous process left in the outbox, then follow the members.
+    // Start-up: the shared informers' first lists and the read model, so that reads answer from memory from the
+    // first request; then inventory, then finish whatever a previous process left in the outbox, then follow
+    // the members. An unreachable Karmada delays start by at most the sync timeout: reads then say not live.
+    if (!(await lifecycle.loadReadModel(INFORMER_SYNC_TIMEOUT_MS))) {
+      logger.warn({ timeoutMs: INFORMER_SYNC_TIMEOUT_MS }, "Karmada informers not synced yet; replica counts are not live until they are");
+    }
     await lifecycle.inventory.sync().catch((err: unknown) => logger.warn({ err }, "cluster sync at start-up failed; will retry on use"));
     const resumed = await lifecycle.resume();
     if (resumed.graphs.length) logger.info(resumed, "resumed pending Karmada actions");

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import pino from "pino";
 import { Registry } from "prom-client";
 import { createKarmadaClient, createManifestDeployer, type KarmadaAdapter } from "../../src/adapters/karmada/index.js";
+import { createReplicaOps } from "../../src/adapters/karmada/replicas.js";
 import { openStore } from "../../src/adapters/store/index.js";
 import {
   ElasticityController,
@@ -123,7 +124,9 @@ export async function startHarness(
   );
   await controller.start();
 
-  const replicas = (namespace: string, deployment: string) => client.getReplicas(namespace, deployment);
+  // What the API server says now (a GET), not the informer's copy, which follows a moment later.
+  const direct = createReplicaOps(client.kube);
+  const replicas = (namespace: string, deployment: string) => direct.getReplicas(namespace, deployment);
   const waitAvailable = async (namespace: string, deployment: string, n: number, timeoutMs = 10_000) => {
     await eventually(
       () => replicas(namespace, deployment),

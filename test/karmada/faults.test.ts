@@ -76,7 +76,11 @@ describe("federation down", () => {
     const seen: MemberCluster[][] = [];
     const watch = client.watchClusters((c) => seen.push(c));
     await eventually(() => seen.length, (n) => n >= 1);
+    expect(client.informers.clusters.state).toMatchObject({ synced: true, live: true });
     await down.sim.close();
+    // The informer notices the lost watch; from then on reads that need Karmada fail instead of answering stale data.
+    await eventually(() => client.informers.clusters.state.live, (live) => live === false);
+    expect(client.informers.clusters.state.observedAt).toBeInstanceOf(Date);
     await expect(client.listClusters()).rejects.toBeInstanceOf(UnavailableError);
     await expect(client.ensureNamespace("x")).rejects.toBeInstanceOf(UnavailableError);
     await expect(client.scale("x", "y", 1)).rejects.toBeInstanceOf(UnavailableError);

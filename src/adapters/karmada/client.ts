@@ -1,16 +1,18 @@
 // KarmadaClient on @kubernetes/client-node: member clusters, namespaces, placement policies, service
-// export/import, scaling. One instance per Karmada control plane; close() stops its watches.
+// export/import, scaling. One instance per Karmada control plane. Reads of clusters and Deployments come from
+// shared informers (one list and one watch per resource, whatever the number of consumers); close() stops them.
 import type { Logger } from "pino";
 import { AlreadyExistsError } from "../../core/errors.js";
-import type { KarmadaClient, MemberCluster, Subscription } from "../../core/ports/karmada.js";
+import type { CacheState, KarmadaClient, MemberCluster, Subscription } from "../../core/ports/karmada.js";
 import { callKube } from "./call.js";
 import { byName, CLUSTER_API, toMemberCluster } from "./clusters.js";
+import { KarmadaInformers } from "./informers.js";
 import { createKubeAccess, type KubeAccess } from "./kube.js";
 import { checkLabelName } from "./names.js";
 import { createPlacementOps } from "./placement.js";
-import { createReplicaOps } from "./replicas.js";
+import { createReplicaOps, replicaStatusOf, sameStatus } from "./replicas.js";
 import { DEFAULT_RETRY, type RetryPolicy } from "./retry.js";
-import { resumableWatch } from "./watch.js";
+import type { ReplicaStatus } from "../../core/ports/karmada.js";
 
 export interface KarmadaClientOptions {
   /** Path of a kubeconfig file, or the kubeconfig YAML itself. */
@@ -19,13 +21,20 @@ export interface KarmadaClientOptions {
   /** Deadline of one operation, retries included (default 5000 ms). */
   timeoutMs?: number;
   retry?: Partial<RetryPolicy>;
+  /** Periodic resync of the informers' consumers (default 60 s; 0 = never). */
+  resyncMs?: number;
 }
 
 export interface KarmadaAdapter extends KarmadaClient {
   /** The client-node objects and call policy, for the rule sink and the manifest deployer. */
   readonly kube: KubeAccess;
-  /** Stops every watch started through this client. */
+  readonly informers: KarmadaInformers;
+  /** Stops every informer and watch started through this client. */
   close(): void;
+}
+
+interface Meta {
+  metadata?: { name?: string; namespace?: string };
 }
 
 export function createKarmadaClient(options: KarmadaClientOptions): KarmadaAdapter {
@@ -35,47 +44,84 @@ export function createKarmadaClient(options: KarmadaClientOptions): KarmadaAdapt
     timeoutMs: options.timeoutMs ?? 5_000,
     retry: { ...DEFAULT_RETRY, ...options.retry },
   });
-  const subscriptions = new Set<Subscription>();
+  const informers = new KarmadaInformers(kube, options.resyncMs ?? 60_000);
   const replicaOps = createReplicaOps(kube);
 
-  function track(subscription: Subscription): Subscription {
-    subscriptions.add(subscription);
-    return {
-      stop() {
-        subscription.stop();
-        subscriptions.delete(subscription);
-      },
-    };
-  }
-
-  async function listClusterObjects(): Promise<{ items: unknown[]; resourceVersion: string }> {
-    const list = (await callKube(kube.policy, "list Clusters", (opts) =>
-      kube.custom.listClusterCustomObject({ ...CLUSTER_API }, opts),
-    )) as { items?: unknown[]; metadata?: { resourceVersion?: string } };
-    return { items: list.items ?? [], resourceVersion: list.metadata?.resourceVersion ?? "" };
+  function clusterList(): MemberCluster[] {
+    return informers.clusters.list().map(toMemberCluster).sort(byName);
   }
 
   return {
     kube,
+    informers,
     ...createPlacementOps(kube),
     scale: replicaOps.scale,
-    getReplicas: replicaOps.getReplicas,
-    watchReplicas: (namespace, onChange) => track(replicaOps.watchReplicas(namespace, onChange)),
+
+    async startInformers(timeoutMs: number): Promise<boolean> {
+      const synced = await Promise.all([
+        informers.clusters.waitForSync(timeoutMs),
+        informers.deployments.waitForSync(timeoutMs),
+      ]);
+      return synced.every(Boolean);
+    },
+
+    replicaCache(): CacheState {
+      return informers.deployments.state;
+    },
+
+    cachedReplicas(namespace: string, deployment: string): ReplicaStatus | undefined {
+      const found = informers.deployments.get(namespace, deployment);
+      return found ? replicaStatusOf(found) : undefined;
+    },
+
+    watchObjects: (onChange) => informers.watchObjects(onChange),
+
+    async getReplicas(namespace: string, deployment: string): Promise<ReplicaStatus | undefined> {
+      const cache = informers.deployments;
+      if (cache.state.live) {
+        checkLabelName("namespace", namespace);
+        checkLabelName("deployment", deployment);
+        const found = cache.get(namespace, deployment);
+        return found ? replicaStatusOf(found) : undefined;
+      }
+      return replicaOps.getReplicas(namespace, deployment);
+    },
+
+    watchReplicas(namespace, onChange): Subscription {
+      if (namespace) checkLabelName("namespace", namespace);
+      const last = new Map<string, ReplicaStatus>();
+      const report = (object: unknown) => {
+        const meta = (object as Meta).metadata ?? {};
+        if (namespace && meta.namespace !== namespace) return;
+        const key = `${meta.namespace}/${meta.name}`;
+        const status = replicaStatusOf(object);
+        // Only status changes matter to the caller; label or annotation edits are dropped here.
+        if (sameStatus(last.get(key), status)) return;
+        last.set(key, status);
+        onChange(meta.name ?? "", meta.namespace ?? namespace, status);
+      };
+      return informers.deployments.addHandlers({
+        onList: (objects) => objects.forEach(report),
+        onAdd: report,
+        onUpdate: (_previous, object) => report(object),
+        onDelete: (object) => {
+          const meta = (object as Meta).metadata ?? {};
+          last.delete(`${meta.namespace}/${meta.name}`);
+        },
+      });
+    },
 
     async listClusters(): Promise<MemberCluster[]> {
-      const { items } = await listClusterObjects();
-      return items.map(toMemberCluster).sort(byName);
+      if (informers.clusters.state.synced && informers.clusters.state.live) return clusterList();
+      const list = (await callKube(kube.policy, "list Clusters", (opts) =>
+        kube.custom.listClusterCustomObject({ ...CLUSTER_API }, opts),
+      )) as { items?: unknown[] };
+      return (list.items ?? []).map(toMemberCluster).sort(byName);
     },
 
     watchClusters(onChange: (clusters: MemberCluster[]) => void): Subscription {
-      return track(
-        resumableWatch(kube, {
-          what: "clusters",
-          path: `/apis/${CLUSTER_API.group}/${CLUSTER_API.version}/${CLUSTER_API.plural}`,
-          list: listClusterObjects,
-          onChange: (objects) => onChange([...objects.values()].map(toMemberCluster).sort(byName)),
-        }),
-      );
+      const all = () => onChange(clusterList());
+      return informers.clusters.addHandlers({ onList: all, onAdd: all, onUpdate: all, onDelete: all });
     },
 
     async ensureNamespace(namespace: string): Promise<void> {
@@ -90,8 +136,7 @@ export function createKarmadaClient(options: KarmadaClientOptions): KarmadaAdapt
     },
 
     close(): void {
-      for (const subscription of subscriptions) subscription.stop();
-      subscriptions.clear();
+      informers.stop();
     },
   };
 }

@@ -2,11 +2,10 @@
 // Karmada aggregates from the members.
 import { PatchStrategy } from "@kubernetes/client-node";
 import { InvalidArgumentError } from "../../core/errors.js";
-import type { ReplicaStatus, Subscription } from "../../core/ports/karmada.js";
+import type { ReplicaStatus } from "../../core/ports/karmada.js";
 import { callKube, orUndefined } from "./call.js";
 import type { KubeAccess } from "./kube.js";
 import { checkLabelName } from "./names.js";
-import { resumableWatch } from "./watch.js";
 
 interface DeploymentShape {
   metadata?: { name?: string; namespace?: string };
@@ -25,7 +24,7 @@ export function replicaStatusOf(object: unknown): ReplicaStatus {
   };
 }
 
-function sameStatus(a: ReplicaStatus | undefined, b: ReplicaStatus): boolean {
+export function sameStatus(a: ReplicaStatus | undefined, b: ReplicaStatus): boolean {
   return !!a && a.desired === b.desired && a.ready === b.ready && a.available === b.available && a.updated === b.updated;
 }
 
@@ -60,40 +59,6 @@ export function createReplicaOps(access: KubeAccess) {
         ),
       );
       return found ? replicaStatusOf(found) : undefined;
-    },
-
-    watchReplicas(
-      namespace: string,
-      onChange: (deployment: string, namespace: string, status: ReplicaStatus) => void,
-    ): Subscription {
-      if (namespace) checkLabelName("namespace", namespace);
-      const last = new Map<string, ReplicaStatus>();
-      return resumableWatch(access, {
-        what: `deployments ${namespace || "(all namespaces)"}`,
-        path: namespace ? `/apis/apps/v1/namespaces/${namespace}/deployments` : "/apis/apps/v1/deployments",
-        list: async () => {
-          const list = await callKube(access.policy, `list Deployments ${namespace || "(all namespaces)"}`, (options) =>
-            namespace
-              ? access.apps.listNamespacedDeployment({ namespace }, options)
-              : access.apps.listDeploymentForAllNamespaces({}, options),
-          );
-          return { items: list.items, resourceVersion: list.metadata?.resourceVersion ?? "" };
-        },
-        onChange: (_objects, changes) => {
-          for (const change of changes) {
-            if (change.type === "DELETED") {
-              last.delete(change.key);
-              continue;
-            }
-            const status = replicaStatusOf(change.object);
-            // Only status changes matter to the caller; label or annotation edits are dropped here.
-            if (sameStatus(last.get(change.key), status)) continue;
-            last.set(change.key, status);
-            const meta = (change.object as DeploymentShape).metadata ?? {};
-            onChange(meta.name ?? "", meta.namespace ?? namespace, status);
-          }
-        },
-      });
     },
   };
 }

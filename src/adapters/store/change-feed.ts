@@ -3,6 +3,7 @@
 // PostgreSQL: one dedicated connection per process LISTENs (a pooled connection would be handed to queries and
 // lose its LISTEN); when it drops, it reconnects with backoff and subscribers get a `resync`, since whatever was
 // committed meanwhile was not heard. PGlite: the single in-process session LISTENs; nothing can be missed.
+import { AsyncResource } from "node:async_hooks";
 import { createHash } from "node:crypto";
 import type { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
@@ -162,10 +163,14 @@ export class PgliteChangeFeed implements ChangeFeed {
 
   constructor(pglite: PGlite, channel: string, logger: Logger) {
     this.#listeners = new Listeners(logger);
+    // PGlite delivers a notification inside the async context of the transaction that committed it; listeners
+    // run in the feed's own context instead, so that they may use the store (the transaction guard would refuse
+    // a store call from the committing flow), and after the committing call has returned.
+    const emit = AsyncResource.bind((change: StoreChange) => setImmediate(() => this.#listeners.emit(change)));
     this.#off = pglite.onNotification((ch, payload) => {
       if (ch !== channel) return;
       const change = parseChange(payload);
-      if (change) this.#listeners.emit(change);
+      if (change) emit(change);
     });
   }
 

@@ -2,7 +2,7 @@
 // Without Karmada, ListClusters answers from the store (the inventory of an earlier run, or nothing).
 import type { ServiceImpl } from "@connectrpc/connect";
 import { ClusterService } from "../../gen/smo/v1/cluster_pb.js";
-import { InvalidArgumentError, UnavailableError } from "../../core/errors.js";
+import { InvalidArgumentError, NotFoundError, UnavailableError } from "../../core/errors.js";
 import type { ClusterInventory } from "../../core/clusters/inventory.js";
 import { clusterProfileFromProto, clusterToProto } from "../convert.js";
 import type { ApiDeps } from "./deps.js";
@@ -16,10 +16,19 @@ export function createClusterService(deps: ApiDeps): ServiceImpl<typeof ClusterS
   return {
     async listClusters() {
       if (!deps.lifecycle) return { clusters: (await deps.store.clusters.list()).map(clusterToProto) };
-      const stored = await deps.lifecycle.inventory.list();
+      const known = await deps.lifecycle.inventory.list();
       // Nothing synced yet (fresh store): read the members once instead of answering an empty list.
-      const clusters = stored.length > 0 ? stored : await deps.lifecycle.inventory.sync();
+      const clusters = known.length > 0 ? known : await deps.lifecycle.inventory.sync();
       return { clusters: clusters.map(clusterToProto) };
+    },
+    async getCluster(req) {
+      if (req.name.length === 0) throw new InvalidArgumentError("name is required", [{ field: "name", description: "the member cluster name is required" }]);
+      if (!deps.lifecycle) {
+        const found = await deps.store.clusters.get(req.name);
+        if (!found) throw new NotFoundError(`cluster ${req.name} not found`);
+        return { cluster: clusterToProto(found) };
+      }
+      return { cluster: clusterToProto(await deps.lifecycle.inventory.get(req.name)) };
     },
     async syncClusters() {
       return { clusters: (await inventory().sync()).map(clusterToProto) };

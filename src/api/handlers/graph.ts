@@ -1,5 +1,6 @@
-// GraphService: thin translation between smo.v1 and the graph lifecycle (src/core/graphs). Without Karmada
-// (no lifecycle) GetGraph and ListGraphs still answer from the store, and the mutating RPCs are UNAVAILABLE.
+// GraphService: thin translation between smo.v1 and the graph lifecycle (src/core/graphs). GetGraph and ListGraphs
+// answer from the lifecycle's in-memory read model. Without Karmada (no lifecycle) they answer from the store,
+// and the mutating RPCs are UNAVAILABLE.
 import type { ServiceImpl } from "@connectrpc/connect";
 import { GraphService, type ReplaceGraphRequest } from "../../gen/smo/v1/graph_pb.js";
 import { InvalidArgumentError, NotFoundError, UnavailableError, type FieldViolation } from "../../core/errors.js";
@@ -11,12 +12,6 @@ import type { ApiDeps } from "./deps.js";
 
 /** Largest descriptor text accepted by DeployGraph (the corpus's largest is ~10 KiB). */
 export const MAX_DESCRIPTOR_BYTES = 1024 * 1024;
-
-/**
- * ListGraphs reads live replica counts from Karmada (one GET per deployed service) only up to this many graphs;
- * longer lists carry the stored desired counts, so listing thousands of graphs stays one store round per graph.
- */
-export const LIVE_LIST_LIMIT = 100;
 
 export const NO_FEDERATION =
   "no Karmada federation configured: start smo serve with --karmada sim or --karmada KUBECONFIG";
@@ -86,8 +81,8 @@ export function createGraphService(deps: ApiDeps): ServiceImpl<typeof GraphServi
     async listGraphs(req) {
       const project = req.project || undefined;
       if (deps.lifecycle) {
-        const count = (await store.graphs.list({ project })).length;
-        const views = await deps.lifecycle.list(project, { live: count <= LIVE_LIST_LIMIT });
+        // From the read model: no SQL, no Karmada request.
+        const views = await deps.lifecycle.list(project);
         return { graphs: views.map((v) => graphViewToProto(v, { descriptor: false })) };
       }
       const graphs = await store.graphs.list({ project });

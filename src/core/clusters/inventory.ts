@@ -48,6 +48,8 @@ export class ClusterInventory {
   private readonly dashboards: ClusterInventoryOptions["dashboards"];
   /** Members whose dashboard this instance has published. */
   private readonly published = new Set<string>();
+  /** The inventory as last synced or stored, by name: what reads answer from without I/O. */
+  private cache: Map<string, ClusterRecord> | undefined;
 
   constructor(options: ClusterInventoryOptions) {
     this.dashboards = options.dashboards;
@@ -60,9 +62,25 @@ export class ClusterInventory {
   /** Reads the members from Karmada and stores them (profiles kept). Throws UnavailableError when Karmada is down. */
   async sync(): Promise<ClusterRecord[]> {
     const members = await this.karmada.listClusters();
-    const stored = await this.store.clusters.sync(members.map(toCapacity), this.now());
+    const stored = this.remember(await this.store.clusters.sync(members.map(toCapacity), this.now()));
     this.publishDashboards(members);
     return stored;
+  }
+
+  /** Replaces the in-memory inventory with what the store just answered (after commit, never before). */
+  private remember(records: ClusterRecord[]): ClusterRecord[] {
+    this.cache = new Map(records.map((r) => [r.name, r]));
+    return records;
+  }
+
+  /** Members as Karmada reported them, merged with the profiles held in memory (when the store write failed). */
+  private rememberMembers(members: MemberCluster[]): void {
+    const at = this.now();
+    const previous = this.cache ?? new Map<string, ClusterRecord>();
+    const next = new Map<string, ClusterRecord>();
+    for (const m of members) next.set(m.name, { ...toCapacity(m), profile: previous.get(m.name)?.profile ?? defaultProfile(), syncedAt: at });
+    for (const [name, old] of previous) if (!next.has(name)) next.set(name, { ...old, ready: false });
+    this.cache = next;
   }
 
   /** Fire and forget: a Grafana outage must not fail a sync; the next sync tries again. */
@@ -79,9 +97,18 @@ export class ClusterInventory {
     }
   }
 
-  /** The stored inventory, as of the last sync. */
-  list(): Promise<ClusterRecord[]> {
-    return this.store.clusters.list();
+  /** The inventory as of the last sync, by name: from memory once loaded (one store read the first time). */
+  async list(): Promise<ClusterRecord[]> {
+    if (!this.cache) this.remember(await this.store.clusters.list());
+    return [...this.cache!.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** One member from memory; NotFoundError naming the known members. */
+  async get(name: string): Promise<ClusterRecord> {
+    const all = await this.list();
+    const found = this.cache!.get(name);
+    if (!found) throw new NotFoundError(`cluster ${name} not found (known: ${all.map((c) => c.name).join(", ") || "none"})`);
+    return found;
   }
 
   /** InvalidArgumentError (fields `profile.energy_cost`, …) for a bad profile; NotFoundError for an unknown member. */
@@ -91,7 +118,9 @@ export class ClusterInventory {
       // The member may have joined since the last sync.
       await this.sync().catch((err) => this.logger.warn({ err }, "cluster sync before setProfile failed"));
     }
-    return this.store.clusters.setProfile(name, profile);
+    const updated = await this.store.clusters.setProfile(name, profile);
+    this.cache?.set(updated.name, updated);
+    return updated;
   }
 
   /**
@@ -112,9 +141,9 @@ export class ClusterInventory {
     }
     if (options.persist) {
       this.publishDashboards(members);
-      return { clusters: await this.store.clusters.sync(members.map(toCapacity), this.now()), live: true };
+      return { clusters: this.remember(await this.store.clusters.sync(members.map(toCapacity), this.now())), live: true };
     }
-    const profiles = new Map((await this.store.clusters.list()).map((c) => [c.name, c.profile]));
+    const profiles = new Map((await this.list()).map((c) => [c.name, c.profile]));
     const at = this.now();
     const clusters = members.map((m) => ({ ...toCapacity(m), profile: profiles.get(m.name) ?? defaultProfile(), syncedAt: at }));
     return { clusters, live: true };
@@ -168,8 +197,9 @@ export class ClusterInventory {
       known = now;
       this.publishDashboards(members);
       try {
-        await this.store.clusters.sync(members.map(toCapacity), this.now());
+        this.remember(await this.store.clusters.sync(members.map(toCapacity), this.now()));
       } catch (err) {
+        this.rememberMembers(members);
         this.logger.warn({ err }, "storing the cluster update failed");
       }
       for (const [name, reason] of lost) {
@@ -189,13 +219,8 @@ export class ClusterInventory {
   }
 
   /** Throws NotFoundError naming the known members when `name` is not one. */
-  async require(name: string): Promise<ClusterRecord> {
-    const found = await this.store.clusters.get(name);
-    if (!found) {
-      const names = (await this.store.clusters.list()).map((c) => c.name);
-      throw new NotFoundError(`cluster ${name} not found (known: ${names.join(", ") || "none"})`);
-    }
-    return found;
+  require(name: string): Promise<ClusterRecord> {
+    return this.get(name);
   }
 }
 

@@ -14,7 +14,7 @@ import { KeyedMutex } from "./mutex.js";
 import type { PlanContext } from "./plan.js";
 import { OutboxRunner } from "./runner.js";
 import type { DashboardBuilder, GraphLifecycleOptions, GraphView, LifecycleHooks, PlacementSolver } from "./types.js";
-import { buildView, ReplicaReader } from "./views.js";
+import { GraphReadModel } from "./read-model.js";
 import { EventHub } from "./watch.js";
 
 export class LifecycleCore {
@@ -32,6 +32,10 @@ export class LifecycleCore {
   readonly mutex = new KeyedMutex();
   readonly runner: OutboxRunner;
   readonly now: () => Date;
+  /** Graphs in memory: what reads answer from without I/O (refreshed after each commit). */
+  readonly readModel: GraphReadModel;
+  /** Unsubscribes the read model from the store's change feed. */
+  readonly stopChangeFeed: (() => void) | undefined;
   /** Translated models of stored descriptors, by graph name and descriptor hash. */
   private readonly models = new Map<string, { hash: string; model: GraphModel }>();
 
@@ -55,6 +59,21 @@ export class LifecycleCore {
     this.hooks = options.hooks ?? {};
     this.hdagOptions = options.hdagOptions;
     this.now = options.now ?? (() => new Date());
+    this.readModel = new GraphReadModel({
+      store: this.store,
+      counts: this.karmada,
+      serviceOrder: (graph) => serviceOrderOf(graph, () => this.modelOf(graph)),
+      logger: this.logger,
+    });
+    // Every committed change of a graph refreshes its entry in the read model: this process's events, and the
+    // store's change feed for other processes' commits (and any write made without an event).
+    this.hub.subscribe((events) => {
+      for (const graph of new Set(events.map((e) => e.graph))) this.readModel.invalidate(graph);
+    });
+    this.stopChangeFeed = this.store.changes?.subscribe((signal) => {
+      if (signal.kind === "resync") this.readModel.resync();
+      else if (signal.what !== "decisions") this.readModel.invalidate(signal.graphId);
+    });
     const executor = new ActionExecutor({
       store: this.store,
       karmada: this.karmada,
@@ -65,6 +84,7 @@ export class LifecycleCore {
       onEvents: (events) => this.hub.published(events),
       onGraphDeleted: (graph, events) => {
         this.models.delete(graph);
+        this.readModel.forget(graph);
         this.hub.graphRemoved(graph, events);
       },
     });
@@ -77,6 +97,7 @@ export class LifecycleCore {
       maxMs: options.retry?.maxMs ?? 30_000,
       hooks: this.hooks,
       onEvents: (events) => this.hub.published(events),
+      onDrained: (graph) => this.readModel.invalidate(graph),
     });
   }
 
@@ -130,7 +151,12 @@ export class LifecycleCore {
   async afterCommit(graph: string, operation: string, events: EventRecord[]): Promise<void> {
     if (events.length > 0) this.hub.published(events);
     await this.hooks.afterCommit?.(graph, operation);
-    await this.runner.drain(graph);
+    try {
+      await this.runner.drain(graph);
+    } finally {
+      // The caller's next read answers from memory: it must include this commit and what the drain applied.
+      await this.readModel.refresh(graph).catch((err: Error) => this.logger.warn({ graph, err: err.message }, "read model refresh failed"));
+    }
   }
 
   async requireGraph(tx: Repositories, name: string, lock: boolean): Promise<GraphRecord> {
@@ -139,21 +165,23 @@ export class LifecycleCore {
     return graph;
   }
 
-  async view(name: string, replicas: ReplicaReader | undefined = new ReplicaReader(this.karmada)): Promise<GraphView> {
-    const graph = await this.store.graphs.get(name);
-    if (!graph) throw new NotFoundError(`graph ${name} not found`);
-    return this.viewOf(graph, replicas);
+  /**
+   * A graph's view after this process changed it: re-reads it into the read model first (after the commit, so
+   * the answer includes the caller's own write). NotFoundError when it does not exist.
+   */
+  async view(name: string): Promise<GraphView> {
+    if (!this.readModel.ready) void this.karmada.startInformers(0);
+    await this.readModel.load();
+    await this.readModel.refresh(name);
+    const view = this.readModel.get(name);
+    if (!view) throw new NotFoundError(`graph ${name} not found`);
+    return view;
   }
+}
 
-  async viewOf(graph: GraphRecord, replicas: ReplicaReader | undefined): Promise<GraphView> {
-    const [services, latest, pending] = await Promise.all([
-      this.store.services.listByGraph(graph.name),
-      this.store.placements.latest(graph.name),
-      this.store.outbox.pending(graph.name),
-    ]);
-    // Descriptor order, as the user wrote the services (the store lists them by name).
-    const order = new Map(this.modelOf(graph).services.map((s, i) => [s.id, i]));
-    services.sort((a, b) => (order.get(a.name) ?? 0) - (order.get(b.name) ?? 0));
-    return buildView(graph, services, latest, pending.length, replicas);
-  }
+/** Service ids in descriptor order, read off the stored document without translating it when possible. */
+function serviceOrderOf(graph: GraphRecord, model: () => GraphModel): string[] {
+  const services = (graph.descriptor as { hdaGraph?: { services?: Array<{ id?: unknown }> } } | null)?.hdaGraph?.services;
+  if (Array.isArray(services) && services.every((s) => typeof s?.id === "string")) return services.map((s) => s.id as string);
+  return model().services.map((s) => s.id);
 }

@@ -11,7 +11,7 @@ import type { LifecycleCore } from "./core.js";
 import { isEventTriggered, planDeploy } from "./plan.js";
 import { requireFeasible, solvePlacement, STATIC_STRATEGY, staticPlacement, strategyOf } from "./placement.js";
 import type { DeployRequest, DeployResult, GraphView } from "./types.js";
-import { buildView } from "./views.js";
+import { graphView } from "./views.js";
 
 export function validateProject(project: string | undefined): string {
   const p = project ?? "";
@@ -127,7 +127,7 @@ async function deployLocked(core: LifecycleCore, project: string, loaded: Loaded
   const services = model.services.map((s) => newServiceRecord(model, s.id, decision.placement[s.id] ?? null, replicas[s.id]));
 
   if (dryRun) {
-    const view = await buildView(graphRecord, services, placementRecord(core, model.id, decision, 0), 0, undefined);
+    const view = graphView(graphRecord, services, placementRecord(core, model.id, decision, 0), 0);
     return { graph: view, decision: view.lastDecision, warnings, created: false, dryRun: true };
   }
 

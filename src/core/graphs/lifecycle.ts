@@ -3,6 +3,7 @@
 import type { ClusterInventory, ClusterLossReason } from "../clusters/inventory.js";
 import type { Subscription } from "../ports/karmada.js";
 import type { EventRecord, PlacementRecord } from "../ports/store.js";
+import { NotFoundError } from "../errors.js";
 import { LifecycleCore } from "./core.js";
 import { deployGraph } from "./deploy.js";
 import { removeGraph, repairGraph, startGraph, stopGraph } from "./operations.js";
@@ -19,10 +20,7 @@ import type {
   ReplaceRequest,
   ReplaceResult,
 } from "./types.js";
-import { ReplicaReader } from "./views.js";
 import { watchEvents } from "./watch.js";
-
-const LIST_CONCURRENCY = 8;
 
 export class GraphLifecycle {
   private readonly core: LifecycleCore;
@@ -46,24 +44,39 @@ export class GraphLifecycle {
     return deployGraph(this.core, { artifacts: this.artifacts }, req);
   }
 
-  /** NotFoundError for an unknown graph. Replica counts are live unless Karmada is down (`replicasLive`). */
-  get(name: string): Promise<GraphView> {
-    return this.core.view(name);
+  /**
+   * Loads the read model from the store (start-up). Reads before it wait for it; after it, reads do no I/O.
+   */
+  async loadReadModel(informerSyncMs = 0): Promise<boolean> {
+    const [synced] = await Promise.all([this.core.karmada.startInformers(informerSyncMs), this.core.readModel.load()]);
+    return synced;
+  }
+
+  /** Re-reads a graph another process changed (a change notice); failures are logged. */
+  invalidate(name: string): void {
+    this.core.readModel.invalidate(name);
   }
 
   /**
-   * Graphs of a project (every project when empty), by name. `live: false` skips the Karmada reads (stored
-   * desired counts only), for callers listing thousands of graphs.
+   * From memory. NotFoundError for an unknown graph. Replica counts come from the Deployment informer;
+   * `replicasLive` is false while it has not synced or Karmada is away.
    */
-  async list(project?: string, options: { live?: boolean } = {}): Promise<GraphView[]> {
-    const reader = options.live === false ? undefined : new ReplicaReader(this.core.karmada);
-    const graphs = await this.core.store.graphs.list(project ? { project } : undefined);
-    const views: GraphView[] = [];
-    // A few graphs at a time: each one reads its services' replicas from Karmada.
-    for (let i = 0; i < graphs.length; i += LIST_CONCURRENCY) {
-      views.push(...(await Promise.all(graphs.slice(i, i + LIST_CONCURRENCY).map((g) => this.core.viewOf(g, reader)))));
-    }
-    return views;
+  async get(name: string): Promise<GraphView> {
+    if (!this.core.readModel.ready) await this.loadReadModel();
+    const view = this.core.readModel.get(name);
+    if (!view) throw new NotFoundError(`graph ${name} not found`);
+    return view;
+  }
+
+  /** Graphs of a project (every project when empty), by name, from memory. */
+  async list(project?: string): Promise<GraphView[]> {
+    if (!this.core.readModel.ready) await this.loadReadModel();
+    return this.core.readModel.list(project);
+  }
+
+  /** The read model, for tests and metrics. */
+  get graphCount(): number {
+    return this.core.readModel.size;
   }
 
   start(name: string): Promise<GraphView> {
@@ -194,6 +207,7 @@ export class GraphLifecycle {
   async close(timeoutMs = 10_000): Promise<void> {
     this.closed = true;
     this.clusterWatch?.stop();
+    this.core.stopChangeFeed?.();
     this.core.runner.close();
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));

@@ -9,7 +9,6 @@ import { placementFields } from "./deploy.js";
 import { appliedServices, planReplace } from "./plan.js";
 import { solvePlacement, STATIC_STRATEGY } from "./placement.js";
 import type { GraphView, ReplaceRequest } from "./types.js";
-import { ReplicaReader } from "./views.js";
 
 export interface ReplaceInternal {
   /** Members to leave out (a lost cluster). */
@@ -31,11 +30,12 @@ export function replaceGraph(
     const model = core.modelOf(graph);
     const services = await core.store.services.listByGraph(name);
 
-    // Current replicas from Karmada (the elasticity loop may have scaled since deploy); stored ones otherwise.
-    const reader = new ReplicaReader(core.karmada);
+    // Current replicas as the Deployment informer last saw them (the elasticity loop may have scaled since
+    // deploy); stored ones otherwise. No request to Karmada.
+    const synced = core.karmada.replicaCache().synced;
     const replicas: Record<string, number> = {};
     for (const s of services) {
-      const live = s.status === "deployed" ? await reader.read(graph.project, s.name) : undefined;
+      const live = synced && s.status === "deployed" ? core.karmada.cachedReplicas(graph.project, s.name) : undefined;
       replicas[s.name] = live?.desired ?? s.desiredReplicas;
     }
     const exclude = internal.exclude ?? [];

@@ -22,6 +22,8 @@ export interface OutboxRunnerDeps {
   maxMs: number;
   hooks: LifecycleHooks;
   onEvents(events: EventRecord[]): void;
+  /** After every drain, applied or failed: the graph's stored state may have changed (read model refresh). */
+  onDrained?(graph: string): void;
 }
 
 export class OutboxRunner {
@@ -37,6 +39,14 @@ export class OutboxRunner {
    * a dashboard publication does not throw (the graph is already running; the retry publishes later).
    */
   async drain(graph: string): Promise<void> {
+    try {
+      await this.drainRows(graph);
+    } finally {
+      this.deps.onDrained?.(graph);
+    }
+  }
+
+  private async drainRows(graph: string): Promise<void> {
     const rows = await this.deps.store.outbox.pending(graph);
     let applied = 0;
     for (const row of rows) {

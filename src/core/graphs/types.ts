@@ -114,8 +114,12 @@ export interface GraphView {
   /** Service name to cluster name. */
   placement: Record<string, string>;
   lastDecision: PlacementRecord | undefined;
-  /** False when Karmada could not be reached: replica counts are the stored desired values, ready/available 0. */
+  /** False while the Deployment informer has not synced or Karmada is away (counts are then the last observed, or stored). */
   replicasLive: boolean;
+  /** When the replica counts were last observed on Karmada (undefined when never). */
+  replicasObservedAt?: Date;
+  /** The descriptor as JSON text, when the read model has it serialised already. */
+  descriptorJson?: string;
   /** Outbox actions still to apply (0 when converged). */
   pendingActions: number;
 }

@@ -1,48 +1,34 @@
-// GetGraph / ListGraphs: the stored graph with live replica counts from Karmada. Karmada being down does not
-// fail a read: the stored desired counts are returned and the view says they are not live.
-import { UnavailableError, TimeoutError } from "../errors.js";
+// GetGraph / ListGraphs: a graph as stored with the replica counts smo's Deployment informer holds. Pure: the
+// read model calls it with what it keeps in memory, so a read costs no I/O. Karmada being away does not fail a
+// read: the last observed counts (or the stored desired ones) are returned and the view says they are not live.
 import type { ServiceModel } from "../hdag/model.js";
-import type { KarmadaClient, ReplicaStatus } from "../ports/karmada.js";
+import type { CacheState, ReplicaStatus } from "../ports/karmada.js";
 import type { GraphRecord, PlacementRecord, ServiceRecord } from "../ports/store.js";
 import type { GraphView, ServiceView } from "./types.js";
 
-/** Reads replica counts, giving up on the rest after the first sign that Karmada is unreachable. */
-export class ReplicaReader {
-  private down = false;
-
-  constructor(private readonly karmada: KarmadaClient) {}
-
-  get live(): boolean {
-    return !this.down;
-  }
-
-  async read(namespace: string, deployment: string): Promise<ReplicaStatus | undefined> {
-    if (this.down) return undefined;
-    try {
-      return await this.karmada.getReplicas(namespace, deployment);
-    } catch (err) {
-      if (err instanceof UnavailableError || err instanceof TimeoutError) {
-        this.down = true;
-        return undefined;
-      }
-      throw err;
-    }
-  }
+/** Replica counts without I/O (the Deployment informer's memory). */
+export interface ReplicaCounts {
+  replicaCache(): CacheState;
+  cachedReplicas(namespace: string, deployment: string): ReplicaStatus | undefined;
 }
 
-export async function buildView(
+export function graphView(
   graph: GraphRecord,
-  services: ServiceRecord[],
+  services: readonly ServiceRecord[],
   lastDecision: PlacementRecord | undefined,
   pendingActions: number,
-  replicas: ReplicaReader | undefined,
-): Promise<GraphView> {
-  const live = await Promise.all(
-    services.map((s) => (replicas && s.status === "deployed" ? replicas.read(graph.project, s.name) : Promise.resolve(undefined))),
+  counts?: ReplicaCounts,
+  descriptorJson?: string,
+  now: Date = new Date(),
+): GraphView {
+  const cache = counts?.replicaCache();
+  const synced = cache?.synced === true;
+  const views: ServiceView[] = services.map((s) =>
+    serviceView(s, synced && s.status === "deployed" ? counts!.cachedReplicas(graph.project, s.name) : undefined),
   );
-  const views: ServiceView[] = services.map((s, i) => serviceView(s, live[i]));
   const placement: Record<string, string> = {};
   for (const s of services) if (s.cluster) placement[s.name] = s.cluster;
+  const live = synced && cache!.live;
   return {
     name: graph.name,
     project: graph.project,
@@ -53,18 +39,20 @@ export async function buildView(
     message: graph.message,
     warnings: graph.warnings,
     descriptor: graph.descriptor,
+    descriptorJson,
     descriptorHash: graph.descriptorHash,
     createdAt: graph.createdAt,
     updatedAt: graph.updatedAt,
     services: views,
     placement,
     lastDecision,
-    replicasLive: replicas ? replicas.live : false,
+    replicasLive: live,
+    replicasObservedAt: !synced ? undefined : live ? now : cache!.observedAt,
     pendingActions,
   };
 }
 
-function serviceView(s: ServiceRecord, live: ReplicaStatus | undefined): ServiceView {
+export function serviceView(s: ServiceRecord, live: ReplicaStatus | undefined): ServiceView {
   const spec = s.spec as Partial<ServiceModel> | null;
   return {
     name: s.name,

@@ -29,7 +29,42 @@ export interface Subscription {
   stop(): void;
 }
 
+/** What an informer-backed cache can say about its contents. */
+export interface CacheState {
+  /** The first list landed: the cache holds every object (possibly stale while not live). */
+  synced: boolean;
+  /** The watch is connected: the cache follows the server. */
+  live: boolean;
+  /** When the cache last heard from the server (the moment it stopped being live, when it is not). */
+  observedAt?: Date;
+}
+
+/** Kinds of object smo writes on Karmada (and so repairs when they drift). */
+export type OwnedKind = "Deployment" | "Service" | "PropagationPolicy" | "ServiceExport" | "ServiceImport";
+
+/** An owned object deleted or changed by someone else, or re-offered by the periodic resync. */
+export interface ObjectChange {
+  kind: OwnedKind;
+  namespace: string;
+  name: string;
+  change: "deleted" | "modified" | "resync";
+  labels: Record<string, string>;
+}
+
 export interface KarmadaClient {
+  /**
+   * Starts the shared informers (clusters, Deployments) and waits at most `timeoutMs` for their first list.
+   * Resolves false when Karmada did not answer in time; the informers keep trying and reads say not live.
+   */
+  startInformers(timeoutMs: number): Promise<boolean>;
+  /** State of the Deployment cache that `cachedReplicas` reads. */
+  replicaCache(): CacheState;
+  /** Replica counts from the Deployment informer's memory: no I/O. Undefined when unknown or not synced. */
+  cachedReplicas(namespace: string, deployment: string): ReplicaStatus | undefined;
+  /** Owned objects deleted or changed by others, and all of them at each periodic resync (level-triggered). */
+  watchObjects(onChange: (changes: ObjectChange[]) => void): Subscription;
+
+  /** From the cluster informer once it has synced; a LIST otherwise. */
   listClusters(): Promise<MemberCluster[]>;
   /** Calls back with the whole member list on every change; resumes after disconnects. */
   watchClusters(onChange: (clusters: MemberCluster[]) => void): Subscription;
@@ -49,6 +84,7 @@ export interface KarmadaClient {
 
   /** Merge patch of the Deployment's scale subresource. */
   scale(namespace: string, deployment: string, replicas: number): Promise<void>;
+  /** From the Deployment informer while it is live; a GET otherwise. */
   getReplicas(namespace: string, deployment: string): Promise<ReplicaStatus | undefined>;
   /** Deployment status changes in a namespace ("" = all), for the ready stage of elasticity timings. */
   watchReplicas(namespace: string, onChange: (deployment: string, namespace: string, status: ReplicaStatus) => void): Subscription;

@@ -148,6 +148,8 @@ export interface ServiceRepository {
   update(graph: string, name: string, patch: Partial<Omit<ServiceRecord, "graph" | "name">>): Promise<ServiceRecord>;
   /** Every service of every graph with the given status values (elasticity loops at start-up). */
   listByStatus(statuses: ServiceStatus[]): Promise<ServiceRecord[]>;
+  /** Every service of every graph, by graph then name (the read model's start-up load). */
+  listAll(): Promise<ServiceRecord[]>;
 }
 
 export interface ClusterRepository {
@@ -162,6 +164,8 @@ export interface ClusterRepository {
 export interface PlacementRepository {
   add(placement: Omit<PlacementRecord, "id" | "createdAt">): Promise<PlacementRecord>;
   latest(graph: string): Promise<PlacementRecord | undefined>;
+  /** The latest placement of every graph that has one (the read model's start-up load). */
+  latestAll(): Promise<PlacementRecord[]>;
   history(graph: string, limit?: number): Promise<PlacementRecord[]>;
 }
 

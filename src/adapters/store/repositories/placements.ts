@@ -55,6 +55,18 @@ export function placementRepository(db: Kysely<Database>): PlacementRepository {
       return row && toPlacementRecord(row);
     },
 
+    async latestAll() {
+      // DISTINCT ON keeps the first row of each graph in id-descending order: the latest, in one scan.
+      const rows = await db
+        .selectFrom("placements")
+        .selectAll()
+        .distinctOn("graph")
+        .orderBy("graph")
+        .orderBy("id", "desc")
+        .execute();
+      return rows.map(toPlacementRecord);
+    },
+
     /** Newest first. */
     async history(graph, limit) {
       let query = db.selectFrom("placements").selectAll().where("graph", "=", graph).orderBy("id", "desc");

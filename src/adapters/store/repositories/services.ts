@@ -51,6 +51,11 @@ export function serviceRepository(db: Kysely<Database>): ServiceRepository {
       return rows.map(toServiceRecord);
     },
 
+    async listAll() {
+      const rows = await db.selectFrom("services").selectAll().orderBy("graph").orderBy("name").execute();
+      return rows.map(toServiceRecord);
+    },
+
     async get(graph, name) {
       const row = await db
         .selectFrom("services")

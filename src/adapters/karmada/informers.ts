@@ -1,0 +1,173 @@
+// The shared informers of one Karmada connection: one per resource smo reads, created on first use and shared by
+// every consumer (inventory, elasticity readiness, the read model, reconcile). Objects smo writes carry
+// `app.kubernetes.io/managed-by=smo`; the owned-kind informers select on that label so a busy federation's other
+// objects cost nothing. Deployments are watched unfiltered: charts installed by helm label their own.
+import type { ObjectChange, OwnedKind, Subscription } from "../../core/ports/karmada.js";
+import { callKube } from "./call.js";
+import { CLUSTER_API } from "./clusters.js";
+import { MANAGED_BY, type ResourceType } from "./custom-objects.js";
+import type { KubeAccess } from "./kube.js";
+import { PROPAGATION_POLICY, SERVICE_EXPORT, SERVICE_IMPORT } from "./placement.js";
+import { SharedInformer, type ObjectMeta } from "./informer.js";
+
+export const MANAGED_SELECTOR = Object.entries(MANAGED_BY)
+  .map(([k, v]) => `${k}=${v}`)
+  .join(",");
+
+interface Listed {
+  items?: unknown[];
+  metadata?: { resourceVersion?: string };
+}
+
+function listed(list: Listed): { items: unknown[]; resourceVersion: string } {
+  return { items: list.items ?? [], resourceVersion: list.metadata?.resourceVersion ?? "" };
+}
+
+function customInformer(access: KubeAccess, type: ResourceType, resyncMs: number): SharedInformer<unknown> {
+  return new SharedInformer<unknown>(
+    access,
+    {
+      what: type.plural,
+      path: `/apis/${type.group}/${type.version}/${type.plural}`,
+      labelSelector: MANAGED_SELECTOR,
+      list: async () =>
+        listed(
+          (await callKube(access.policy, `list ${type.kind}`, (options) =>
+            access.custom.listClusterCustomObject(
+              { group: type.group, version: type.version, plural: type.plural, labelSelector: MANAGED_SELECTOR },
+              options,
+            ),
+          )) as Listed,
+        ),
+    },
+    { resyncMs },
+  );
+}
+
+/** The parts of an object whose change by someone else is drift: spec (less replicas, which elasticity owns) and labels. */
+function desiredPart(object: unknown): string {
+  const o = object as ObjectMeta & { spec?: Record<string, unknown> };
+  const { replicas: _replicas, ...spec } = (o.spec ?? {}) as Record<string, unknown>;
+  return JSON.stringify([spec, o.metadata?.labels ?? {}]);
+}
+
+export class KarmadaInformers {
+  private readonly made = new Map<string, SharedInformer<unknown>>();
+
+  constructor(
+    private readonly access: KubeAccess,
+    private readonly resyncMs: number,
+  ) {}
+
+  private informer(key: string, make: () => SharedInformer<unknown>): SharedInformer<unknown> {
+    let found = this.made.get(key);
+    if (!found) {
+      found = make();
+      this.made.set(key, found);
+    }
+    return found;
+  }
+
+  get clusters(): SharedInformer<unknown> {
+    const { access } = this;
+    return this.informer("clusters", () =>
+      new SharedInformer<unknown>(
+        access,
+        {
+          what: "clusters",
+          path: `/apis/${CLUSTER_API.group}/${CLUSTER_API.version}/${CLUSTER_API.plural}`,
+          list: async () =>
+            listed(
+              (await callKube(access.policy, "list Clusters", (options) =>
+                access.custom.listClusterCustomObject({ ...CLUSTER_API }, options),
+              )) as Listed,
+            ),
+        },
+        { resyncMs: this.resyncMs },
+      ),
+    );
+  }
+
+  get deployments(): SharedInformer<unknown> {
+    const { access } = this;
+    return this.informer("deployments", () =>
+      new SharedInformer<unknown>(
+        access,
+        {
+          what: "deployments",
+          path: "/apis/apps/v1/deployments",
+          list: async () =>
+            listed(
+              (await callKube(access.policy, "list Deployments", (options) =>
+                access.apps.listDeploymentForAllNamespaces({}, options),
+              )) as Listed,
+            ),
+        },
+        { resyncMs: this.resyncMs },
+      ),
+    );
+  }
+
+  get services(): SharedInformer<unknown> {
+    const { access } = this;
+    return this.informer("services", () =>
+      new SharedInformer<unknown>(
+        access,
+        {
+          what: "services",
+          path: "/api/v1/services",
+          labelSelector: MANAGED_SELECTOR,
+          list: async () =>
+            listed(
+              (await callKube(access.policy, "list Services", (options) =>
+                access.core.listServiceForAllNamespaces({ labelSelector: MANAGED_SELECTOR }, options),
+              )) as Listed,
+            ),
+        },
+        { resyncMs: this.resyncMs },
+      ),
+    );
+  }
+
+  custom(type: ResourceType): SharedInformer<unknown> {
+    return this.informer(type.plural, () => customInformer(this.access, type, this.resyncMs));
+  }
+
+  /**
+   * Owned objects that someone else deleted or changed, and every owned object at each resync: what a
+   * level-triggered reconcile needs. Changes smo makes itself also arrive here; reconcile is idempotent.
+   */
+  watchObjects(onChange: (changes: ObjectChange[]) => void): Subscription {
+    const kinds: Array<[OwnedKind, SharedInformer<unknown>]> = [
+      ["Deployment", this.deployments],
+      ["Service", this.services],
+      ["PropagationPolicy", this.custom(PROPAGATION_POLICY)],
+      ["ServiceExport", this.custom(SERVICE_EXPORT)],
+      ["ServiceImport", this.custom(SERVICE_IMPORT)],
+    ];
+    const subs = kinds.map(([kind, informer]) => {
+      const change = (object: unknown, what: ObjectChange["change"]): ObjectChange => {
+        const meta = (object as ObjectMeta).metadata ?? {};
+        return { kind, namespace: meta.namespace ?? "", name: meta.name ?? "", change: what, labels: meta.labels ?? {} };
+      };
+      return informer.addHandlers({
+        onDelete: (object) => onChange([change(object, "deleted")]),
+        onUpdate: (previous, object) => {
+          if (desiredPart(previous) !== desiredPart(object)) onChange([change(object, "modified")]);
+        },
+        onResync: (objects) => onChange(objects.map((o) => change(o, "resync"))),
+      });
+    });
+    return { stop: () => subs.forEach((s) => s.stop()) };
+  }
+
+  /** Every informer made so far. */
+  all(): SharedInformer<unknown>[] {
+    return [...this.made.values()];
+  }
+
+  stop(): void {
+    for (const informer of this.made.values()) informer.stop();
+    this.made.clear();
+  }
+}
