@@ -34,8 +34,8 @@ async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const servedBudget: ServedBudget = options.quick
-    ? { warmupRounds: 50, warmupSeconds: 0.3, seconds: 1, minRounds: 10 }
-    : { warmupRounds: 200, warmupSeconds: 0.8, seconds: 3, minRounds: 15 };
+    ? { warmupRounds: 50, warmupSeconds: 0.3, serverWarmupSeconds: 1, seconds: 1, minRounds: 10 }
+    : { warmupRounds: 200, warmupSeconds: 0.8, serverWarmupSeconds: 2, seconds: 3, minRounds: 15 };
   const transportBudget: Budget = options.quick
     ? { warmupCalls: 100, warmupMaxMs: 100, maxCalls: 5_000, maxMs: 250 }
     : { warmupCalls: 500, warmupMaxMs: 300, maxCalls: 20_000, maxMs: 800 };
