@@ -2,6 +2,7 @@
 // client-node adapter with the manifest deployer, PGlite in memory, the solver (inline), the cluster capacity
 // from the cluster watch, metrics on a private Registry, and the controller on top. Graphs are seeded straight
 // into the store and their workloads applied with the deployer, as the lifecycle would.
+import { eventually } from "../helpers/poll.js";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -62,15 +63,7 @@ export interface Harness {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function eventually<T>(probe: () => Promise<T> | T, done: (v: T) => boolean, what: string, ms = 10_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (done(v)) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}; last value ${JSON.stringify(v)}`);
-    await sleep(25);
-  }
-}
+export { eventually };
 
 export async function startHarness(
   options: { sim?: SimOptions; config?: Partial<ElasticityConfig>; withReplacer?: boolean; openStore?: () => Promise<Store> } = {},

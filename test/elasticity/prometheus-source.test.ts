@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPrometheusLoadQuery, readScrapeInterval } from "../../src/adapters/prometheus/index.js";
 import { PrometheusLoadSource } from "../../src/core/elasticity/index.js";
 import { startLoadGenerator, type LoadGenerator } from "../../bench/elasticity/load-generator.js";
-import { PROMETHEUS_BIN, startPrometheus, type PrometheusProcess } from "../../bench/elasticity/prometheus.js";
-import { freePort, requireBinaries, tempDir } from "../helpers/processes.js";
+import { PROMETHEUS_BIN, startPrometheus, type PrometheusProcess } from "../helpers/prometheus.js";
+import { requireBinaries, tempDir } from "../helpers/processes.js";
 import { eventually, logger, sleep, startHarness, type Harness } from "./harness.js";
 
 const available = requireBinaries(PROMETHEUS_BIN);
@@ -23,7 +23,7 @@ describe.skipIf(available.skip)(`Prometheus load source (real Prometheus)${avail
     dir = await tempDir("smo-elasticity-prom-");
     gen = await startLoadGenerator();
     gen.setRate(project, "web", 5);
-    prom = await startPrometheus({ dir: dir.path, port: await freePort(), targets: [gen.target] });
+    prom = await startPrometheus(dir.path, { scrapeTargets: [gen.target] });
     h = await startHarness({ sim: { clusters: 1, podStartMs: 50 }, config: { stabilizationMs: 300 } });
     await h.seedGraph({ name: "pulled", project, services: [{ name: "web", cluster: "member1" }] });
     // smo serve's defaults: irate over 3 scrape intervals of the job, one poll per scrape, aligned to it.

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAlertWebhookHandler, createRuleFileSink } from "../../src/adapters/prometheus/index.js";
 import { alertName, type GraphLifecycle } from "../../src/core/graphs/index.js";
 import { serveHttp, tempDir, waitFor, type HttpTestServer, type StartedProcess } from "../helpers/processes.js";
-import { startAlertmanager, startPrometheus, stackAvailability } from "../prometheus/stack.js";
+import { startAlertmanager, startPrometheus, stackAvailability } from "../helpers/prometheus.js";
 import { descriptor } from "./descriptors.js";
 import { eventually, inventory, startHarness, type Harness } from "./harness.js";
 
@@ -72,6 +72,7 @@ describe.skipIf(availability.skip)(`event-triggered service through Prometheus a
     const deployed = await eventually(
       () => lifecycle.get("g-stack"),
       (g) => g.services[0]!.status === "deployed",
+      "the triggered service deployed",
       30_000,
     );
     expect(deployed.status).toBe("running");

@@ -8,7 +8,6 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKarmadaClient, createManifestDeployer, createPrometheusRuleSink } from "../../src/adapters/karmada/index.js";
 import { openStore } from "../../src/adapters/store/index.js";
@@ -17,13 +16,12 @@ import type { AlertRuleSink } from "../../src/core/ports/observability.js";
 import type { Store } from "../../src/core/ports/store.js";
 import { createSolver } from "../../src/solver/index.js";
 import { startSim, type Sim } from "../../src/sim/index.js";
+import { adminQuery, postgresUnavailable, REQUIRE_INTEGRATION, schemaUrl } from "../helpers/postgres.js";
 import { chain, descriptor } from "./descriptors.js";
 import { EMPTY, inventory, logger, policyClusters } from "./harness.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const CHILD = fileURLToPath(new URL("./crash-child.mjs", import.meta.url));
-const PG_URL = process.env.SMO_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-const REQUIRE = process.env.SMO_REQUIRE_INTEGRATION === "1";
 
 /** The child runs dist/: it must exist and be newer than the lifecycle sources (npm test builds first). */
 function distProblem(): string | undefined {
@@ -37,37 +35,14 @@ function distProblem(): string | undefined {
   return undefined;
 }
 
-async function postgresProblem(): Promise<string | undefined> {
-  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await c.connect();
-    await c.query("select 1");
-    return undefined;
-  } catch (e) {
-    return `PostgreSQL unreachable at ${PG_URL}: ${(e as Error).message}`;
-  } finally {
-    await c.end().catch(() => undefined);
-  }
-}
-
-async function adminQuery(text: string): Promise<void> {
-  const c = new pg.Client({ connectionString: PG_URL });
-  await c.connect();
-  try {
-    await c.query(text);
-  } finally {
-    await c.end();
-  }
-}
-
 function skipReason(reason: string | undefined): string | undefined {
-  if (reason && REQUIRE) throw new Error(`SMO_REQUIRE_INTEGRATION=1 but ${reason}`);
+  if (reason && REQUIRE_INTEGRATION) throw new Error(`SMO_REQUIRE_INTEGRATION=1 but ${reason}`);
   if (reason) console.warn(`[crash test] skipped: ${reason}`);
   return reason;
 }
 
 const distSkip = skipReason(distProblem());
-const pgSkip = distSkip ?? skipReason(await postgresProblem());
+const pgSkip = distSkip ?? skipReason(await postgresUnavailable());
 
 interface Backend {
   name: string;
@@ -84,11 +59,9 @@ const backends: Backend[] = [
     skip: pgSkip,
     async prepare() {
       await adminQuery(`create schema ${schema}`);
-      const url = new URL(PG_URL);
-      url.searchParams.set("options", `-c search_path=${schema}`);
-      return url.toString();
+      return schemaUrl(schema);
     },
-    cleanup: () => adminQuery(`drop schema if exists ${schema} cascade`),
+    cleanup: async () => void (await adminQuery(`drop schema if exists ${schema} cascade`)),
   },
   {
     name: "pglite",

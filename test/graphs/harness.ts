@@ -154,13 +154,4 @@ export async function policyClusters(sim: Sim, namespace: string): Promise<Recor
   return out;
 }
 
-/** Polls `probe` until `done` accepts its value (every 25 ms, at most `ms`). */
-export async function eventually<T>(probe: () => Promise<T> | T, done: (value: T) => boolean, ms = 10_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const last = await probe();
-    if (done(last)) return last;
-    if (Date.now() > until) throw new Error(`condition not reached within ${ms} ms; last value ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+export { eventually } from "../helpers/poll.js";

@@ -248,6 +248,7 @@ describe("Karmada unavailable", () => {
     const done = await eventually(
       () => h.lifecycle.get("g-down"),
       (g) => g.status === "running",
+      "g-down running",
       15_000,
     );
     expect(done.message).toBeNull();

@@ -9,50 +9,26 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GraphService } from "../../src/gen/smo/v1/graph_pb.js";
 import { GraphStatus, ServiceStatus } from "../../src/gen/smo/v1/types_pb.js";
 import { SmoClient } from "../../src/cli/client.js";
 import { startSim, type Sim } from "../../src/sim/index.js";
+import { adminQuery, postgresUnavailable, REQUIRE_INTEGRATION, schemaUrl } from "../helpers/postgres.js";
 import { chain, descriptor } from "./descriptors.js";
 import { inventory } from "./harness.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const BIN = join(ROOT, "dist/src/cli/bin.js");
-const PG_URL = process.env.SMO_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-const REQUIRE = process.env.SMO_REQUIRE_INTEGRATION === "1";
 
 function skip(reason: string | undefined): string | undefined {
-  if (reason && REQUIRE) throw new Error(`SMO_REQUIRE_INTEGRATION=1 but ${reason}`);
+  if (reason && REQUIRE_INTEGRATION) throw new Error(`SMO_REQUIRE_INTEGRATION=1 but ${reason}`);
   if (reason) console.warn(`[serve crash test] skipped: ${reason}`);
   return reason;
 }
 
-async function pgProblem(): Promise<string | undefined> {
-  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await c.connect();
-    return undefined;
-  } catch (e) {
-    return `PostgreSQL unreachable at ${PG_URL}: ${(e as Error).message}`;
-  } finally {
-    await c.end().catch(() => undefined);
-  }
-}
-
-async function admin(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: PG_URL });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
-
 const distSkip = skip(existsSync(BIN) ? undefined : `${BIN} missing: build first (npm test does)`);
-const pgSkip = distSkip ?? skip(await pgProblem());
+const pgSkip = distSkip ?? skip(await postgresUnavailable());
 const schema = `smo_serve_crash_${randomBytes(4).toString("hex")}`;
 
 interface Serve {
@@ -97,12 +73,10 @@ const backends = [
     name: "postgres",
     skip: pgSkip,
     async url() {
-      await admin(`create schema ${schema}`);
-      const u = new URL(PG_URL);
-      u.searchParams.set("options", `-c search_path=${schema}`);
-      return u.toString();
+      await adminQuery(`create schema ${schema}`);
+      return schemaUrl(schema);
     },
-    cleanup: () => admin(`drop schema if exists ${schema} cascade`),
+    cleanup: async () => void (await adminQuery(`drop schema if exists ${schema} cascade`)),
   },
   { name: "pglite", skip: distSkip, url: async (dir: string) => `pglite:${join(dir, "db")}`, cleanup: async () => undefined },
 ];

@@ -1,6 +1,6 @@
 // Test helpers for integration tests that run real programs (Prometheus, Alertmanager, docker-registry, ...):
 // availability check (skip visibly, or fail under SMO_REQUIRE_INTEGRATION=1), free ports, start a binary and
-// wait until it answers over HTTP, stop it, poll for a condition, and serve a node http handler on port 0.
+// wait until it answers over HTTP, stop it, and serve a node http handler on port 0. Polling is in poll.ts.
 import { spawn, type ChildProcess } from "node:child_process";
 import { accessSync, constants } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -55,29 +55,9 @@ export async function tempDir(prefix: string): Promise<{ path: string; remove():
   return { path, remove: () => rm(path, { recursive: true, force: true }) };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { waitFor } from "./poll.js";
 
-/** Polls `probe` until it returns a value other than undefined; throws with `what` after `timeoutMs`. */
-export async function waitFor<T>(
-  probe: () => Promise<T | undefined> | T | undefined,
-  what: string,
-  { timeoutMs = 20_000, intervalMs = 100 } = {},
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
-    }
-    await sleep(intervalMs);
-  }
-}
+export { waitFor } from "./poll.js";
 
 export interface StartedProcess {
   name: string;
@@ -101,6 +81,8 @@ export interface StartOptions {
   readyStatus?: (status: number) => boolean;
   timeoutMs?: number;
   env?: NodeJS.ProcessEnv;
+  /** Listen on this port (a restart on the same port); default a free one, retried on a race. */
+  port?: number;
 }
 
 function stopChild(child: ChildProcess): Promise<void> {
@@ -118,8 +100,8 @@ function stopChild(child: ChildProcess): Promise<void> {
 /** Starts a program on a free loopback port and waits until readyPath answers; retries on a port race. */
 export async function startProcess(opts: StartOptions): Promise<StartedProcess> {
   let lastError: Error | undefined;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const port = await freePort();
+  for (let attempt = 0; attempt < (opts.port === undefined ? 3 : 1); attempt++) {
+    const port = opts.port ?? (await freePort());
     const child = spawn(opts.command, opts.args(port), { stdio: ["ignore", "pipe", "pipe"], env: opts.env ?? process.env });
     let output = "";
     const keep = (chunk: Buffer) => {

@@ -50,7 +50,7 @@ describe("fault injection", () => {
     expect(await client.listClusters()).toHaveLength(2);
     // The watch, whose (re)connections also meet failures, still delivers a change.
     fed.sim.setClusterReady("member1", false);
-    await eventually(() => seen.at(-1), (l) => l?.find((c) => c.name === "member1")?.ready === false, 20_000);
+    await eventually(() => seen.at(-1), (l) => l?.find((c) => c.name === "member1")?.ready === false, "member1 not ready", 20_000);
     fed.sim.setClusterReady("member1", true);
     await client.removeServiceExport(ns, "svc");
     await client.removePlacement(ns, "svc");

@@ -50,14 +50,4 @@ export async function startKarmadaTestbed(simOptions: Parameters<typeof startSim
   };
 }
 
-/** Polls `probe` until it returns a value that `done` accepts (every 25 ms, at most `ms`). */
-export async function eventually<T>(probe: () => Promise<T> | T, done: (value: T) => boolean, ms = 10_000): Promise<T> {
-  const until = Date.now() + ms;
-  let last: T;
-  for (;;) {
-    last = await probe();
-    if (done(last)) return last;
-    if (Date.now() > until) throw new Error(`condition not reached within ${ms} ms; last value ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+export { eventually } from "../helpers/poll.js";

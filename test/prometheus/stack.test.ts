@@ -12,7 +12,7 @@ import {
 import { InvalidArgumentError, UnavailableError } from "../../src/core/errors.js";
 import type { AlertRule } from "../../src/core/ports/observability.js";
 import { freePort, serveHttp, tempDir, waitFor, type HttpTestServer, type StartedProcess } from "../helpers/processes.js";
-import { startAlertmanager, startPrometheus, stackAvailability } from "./stack.js";
+import { startAlertmanager, startPrometheus, stackAvailability } from "../helpers/prometheus.js";
 
 const availability = stackAvailability();
 const WEIRD_PROJECT = 'we"ird\\proj';

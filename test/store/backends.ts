@@ -3,51 +3,15 @@
 // PGlite: one migrated instance per file (cold start 2–4 s), cloned for each test. PGlite.clone() dumps the
 // data directory and starts a new instance from it; the template never changes, so it is dumped once and
 // each test only loads the dump (what clone() does minus the repeated dump).
-import { randomBytes } from "node:crypto";
 import { PGlite } from "@electric-sql/pglite";
-import pg from "pg";
 import pino from "pino";
 import { afterAll, afterEach, beforeAll, beforeEach, describe } from "vitest";
 import { openPgliteStore, openStore } from "../../src/adapters/store/index.js";
 import type { Store } from "../../src/core/ports/store.js";
+import { adminQuery, freshSchemaName, postgresUnavailable, REQUIRE_INTEGRATION, schemaUrl } from "../helpers/postgres.js";
 
 export const logger = pino({ level: "silent" });
-export const PG_URL = process.env.SMO_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-export const REQUIRE_INTEGRATION = process.env.SMO_REQUIRE_INTEGRATION === "1";
-
-/** Why PostgreSQL cannot be used, or undefined when it answers. */
-export async function postgresUnavailable(): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.query("select 1");
-    return undefined;
-  } catch (error) {
-    return `PostgreSQL unreachable at ${PG_URL}: ${(error as Error).message || String(error)}`;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-export async function adminQuery(text: string, params: unknown[] = []): Promise<pg.QueryResult> {
-  const client = new pg.Client({ connectionString: PG_URL });
-  await client.connect();
-  try {
-    return await client.query(text, params);
-  } finally {
-    await client.end();
-  }
-}
-
-export function schemaUrl(schema: string): string {
-  const url = new URL(PG_URL);
-  url.searchParams.set("options", `-c search_path=${schema}`);
-  return url.toString();
-}
-
-export function freshSchemaName(): string {
-  return `smo_test_${randomBytes(6).toString("hex")}`;
-}
+export { adminQuery, freshSchemaName, PG_URL, postgresUnavailable, REQUIRE_INTEGRATION, schemaUrl } from "../helpers/postgres.js";
 
 export interface Backend {
   name: "postgres" | "pglite";
