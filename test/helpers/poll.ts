@@ -13,14 +13,20 @@ export interface PollOptions {
   retryErrors?: boolean;
 }
 
-/** Polls `probe` until `done` accepts its value (every 25 ms, at most 10 s by default). */
+/**
+ * Polls `probe` until `done` accepts its value (every 25 ms, at most 10 s by default). The third argument is
+ * what is awaited, or the options, or (the older form many tests use) just the timeout in ms.
+ */
 export async function eventually<T>(
   probe: () => Promise<T> | T,
   done: (value: T) => boolean,
-  what: string | PollOptions = {},
+  what: string | number | PollOptions = {},
   timeoutMs?: number,
 ): Promise<T> {
-  const o: PollOptions = typeof what === "string" ? { what, timeoutMs } : { ...what, ...(timeoutMs !== undefined && { timeoutMs }) };
+  const o: PollOptions =
+    typeof what === "number" ? { timeoutMs: what }
+    : typeof what === "string" ? { what, timeoutMs }
+    : { ...what, ...(timeoutMs !== undefined && { timeoutMs }) };
   const deadline = Date.now() + (o.timeoutMs ?? 10_000);
   let last: { value: T } | { error: unknown } | undefined;
   for (;;) {
