@@ -1,13 +1,21 @@
 // A fixed-size pool of worker threads running solves, so a 2 s MILP never stalls the gRPC event loop.
 // Workers start on demand and are replaced when one crashes, overruns its watchdog or is aborted mid-solve;
 // close() stops them all and rejects whatever is still queued.
+// Two lanes: "priority" jobs (the elasticity loop's small replica solves) go first in the queue and may use a
+// reserved worker that "normal" jobs (placements, OptimizerService what-ifs) never occupy, so two long
+// placements cannot make a replica decision wait for their time limit (measured before: 6.05 s instead of 8 ms).
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { TimeoutError, UnavailableError } from "../kernel/errors.js";
 
+export type Lane = "priority" | "normal";
+
 export interface PoolOptions {
+  /** Workers normal jobs may occupy at once. */
   size: number;
+  /** Extra workers only priority jobs use (default 1); kept once started. */
+  reserved?: number;
   /** Script each worker runs; it answers {id, ok, result|error} to each {id, ...} message. */
   workerUrl: URL;
 }
@@ -16,10 +24,13 @@ export interface RunOptions {
   /** The worker is killed and the call rejected when no answer came within this many ms. */
   watchdogMs: number;
   signal?: AbortSignal;
+  /** Default "normal". */
+  lane?: Lane;
 }
 
 interface Job {
   id: number;
+  lane: Lane;
   message: { id: number };
   watchdogMs: number;
   signal?: AbortSignal;
@@ -53,12 +64,18 @@ export class WorkerPool {
     if (options.signal?.aborted) return Promise.reject(abortReason(options.signal));
     return new Promise<T>((resolve, reject) => {
       const id = this.nextId++;
-      const job: Job = { id, message: { ...message, id }, watchdogMs: options.watchdogMs, signal: options.signal, resolve: resolve as (v: unknown) => void, reject };
+      const job: Job = { id, lane: options.lane ?? "normal", message: { ...message, id }, watchdogMs: options.watchdogMs, signal: options.signal, resolve: resolve as (v: unknown) => void, reject };
       if (options.signal) {
         job.onAbort = () => this.abort(job);
         options.signal.addEventListener("abort", job.onAbort, { once: true });
       }
-      this.queue.push(job);
+      // Priority jobs queue ahead of every normal one, in their own arrival order.
+      if (job.lane === "priority") {
+        const firstNormal = this.queue.findIndex((j) => j.lane === "normal");
+        this.queue.splice(firstNormal < 0 ? this.queue.length : firstNormal, 0, job);
+      } else {
+        this.queue.push(job);
+      }
       this.dispatch();
     });
   }
@@ -81,10 +98,19 @@ export class WorkerPool {
     await Promise.all(slots.map((s) => s.worker.terminate()));
   }
 
+  /** Normal jobs running: at most `size`, whatever the number of workers. */
+  private get busyNormal(): number {
+    return this.slots.filter((s) => s.job?.lane === "normal").length;
+  }
+
   private dispatch(): void {
+    const limit = this.options.size + (this.options.reserved ?? 1);
     while (this.queue.length > 0) {
+      // The head is a priority job when any is queued; a normal head waits while `size` normal jobs run.
+      const head = this.queue[0]!;
+      if (head.lane === "normal" && this.busyNormal >= this.options.size) return;
       let slot = this.slots.find((s) => !s.job);
-      if (!slot && this.slots.length < this.options.size) slot = this.spawn();
+      if (!slot && this.slots.length < limit) slot = this.spawn();
       if (!slot) return;
       const job = this.queue.shift()!;
       slot.job = job;

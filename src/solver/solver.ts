@@ -45,11 +45,13 @@ function pooledSolver(pool: WorkerPool): Solver {
   return {
     async decidePlacement(problem, opts = {}) {
       const instance = normalizePlacementProblem(problem);
-      return pool.run<PlacementResult>({ kind: "placement", instance }, { watchdogMs: watchdogMs(instance.timeLimitMs), signal: opts.signal });
+      const lane = opts.lane ?? "normal";
+      return pool.run<PlacementResult>({ kind: "placement", instance }, { watchdogMs: watchdogMs(instance.timeLimitMs), signal: opts.signal, lane });
     },
     async decideReplicas(problem, opts = {}) {
       const instance = normalizeReplicaProblem(problem);
-      return pool.run<ReplicaResult>({ kind: "replicas", instance }, { watchdogMs: watchdogMs(instance.timeLimitMs), signal: opts.signal });
+      const lane = opts.lane ?? "priority";
+      return pool.run<ReplicaResult>({ kind: "replicas", instance }, { watchdogMs: watchdogMs(instance.timeLimitMs), signal: opts.signal, lane });
     },
     listStrategies,
     close: () => pool.close(),

@@ -152,6 +152,11 @@ export interface StrategyInfo {
 export interface DecideOptions {
   /** Aborting rejects the call; a solve already running is stopped by replacing its worker. */
   signal?: AbortSignal;
+  /**
+   * Worker-pool lane. Default: "priority" for replica decisions (the elasticity loop, whose latency matters),
+   * "normal" for placements. OptimizerService passes "normal" for both: public what-ifs never take the lane.
+   */
+  lane?: "priority" | "normal";
 }
 
 export const DEFAULT_TIME_LIMIT_MS = 2000;

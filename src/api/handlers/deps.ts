@@ -3,6 +3,7 @@ import type { GraphLifecycle } from "../../core/graphs/lifecycle.js";
 import type { ElasticityController } from "../../core/elasticity/controller.js";
 import type { Solver } from "../../solver/solver.js";
 import type { Logger } from "../../observability/logger.js";
+import type { OptimizerLimits } from "./optimizer-limits.js";
 
 /**
  * What the handlers need, built once by `smo serve` (and by tests and the latency bench). A handler whose
@@ -17,4 +18,6 @@ export interface ApiDeps {
   lifecycle?: GraphLifecycle;
   /** Elasticity loop; absent when smo runs without --karmada. */
   elasticity?: ElasticityController;
+  /** Caps on public OptimizerService what-ifs (defaults in optimizer-limits.ts). */
+  optimizerLimits?: Partial<OptimizerLimits>;
 }

@@ -16,7 +16,7 @@ export function createServices(deps: ApiDeps): ServiceRegistration[] {
   return [
     registration(GraphService, createGraphService(deps)),
     registration(ClusterService, createClusterService(deps)),
-    registration(OptimizerService, createOptimizerService({ solver: deps.solver })),
+    registration(OptimizerService, createOptimizerService({ solver: deps.solver, limits: deps.optimizerLimits })),
     registration(ElasticityService, createElasticityService(deps)),
   ];
 }

@@ -16,11 +16,13 @@ import { PlacementCostSchema, PlacementDecisionSchema, ReplicaDecisionSchema, So
 import { parseMemoryQuantity } from "../../kernel/quantity.js";
 import type { BackendChoice, PlacementProblem, Qos, ReplicaProblem, SolveStatus } from "../../solver/types.js";
 import type { Solver } from "../../solver/solver.js";
+import { resolveOptimizerLimits, sizeViolations, SolveGate, type OptimizerLimits } from "./optimizer-limits.js";
 
 export interface OptimizerDeps {
   solver: Pick<Solver, "decidePlacement" | "decideReplicas">;
   /** Clock for decided_at; default the system clock. */
   now?: () => Date;
+  limits?: Partial<OptimizerLimits>;
 }
 
 const STATUS: Record<SolveStatus, SolverStatus> = {
@@ -31,9 +33,14 @@ const STATUS: Record<SolveStatus, SolverStatus> = {
 
 export function createOptimizerService(deps: OptimizerDeps): ServiceImpl<typeof OptimizerService> {
   const now = deps.now ?? (() => new Date());
+  const limits = resolveOptimizerLimits(deps.limits);
+  const gate = new SolveGate(limits.maxConcurrent);
+  // Public what-ifs run in the pool's normal lane: the elasticity loop's lane stays free for it.
+  const opts = (signal: AbortSignal) => ({ signal, lane: "normal" as const });
   return {
     async decidePlacement(req, ctx) {
-      const r = await withProtoPaths(() => deps.solver.decidePlacement(placementProblemFromProto(req), { signal: ctx.signal }));
+      const problem = placementProblemFromProto(req, limits);
+      const r = await gate.run(() => withProtoPaths(() => deps.solver.decidePlacement(problem, opts(ctx.signal))));
       return create(DecidePlacementResponseSchema, {
         decision: create(PlacementDecisionSchema, {
           status: STATUS[r.status],
@@ -51,7 +58,8 @@ export function createOptimizerService(deps: OptimizerDeps): ServiceImpl<typeof 
       });
     },
     async decideReplicas(req, ctx) {
-      const r = await withProtoPaths(() => deps.solver.decideReplicas(replicaProblemFromProto(req), { signal: ctx.signal }));
+      const problem = replicaProblemFromProto(req, limits);
+      const r = await gate.run(() => withProtoPaths(() => deps.solver.decideReplicas(problem, opts(ctx.signal))));
       return create(DecideReplicasResponseSchema, {
         decision: create(ReplicaDecisionSchema, {
           status: STATUS[r.status],
@@ -68,8 +76,13 @@ export function createOptimizerService(deps: OptimizerDeps): ServiceImpl<typeof 
 }
 
 /** proto3 has no "unset" for scalars: empty memory is "not limited" on a cluster and 0 on a service, replicas 0 is 1. */
-export function placementProblemFromProto(req: DecidePlacementRequest): PlacementProblem {
-  const violations: FieldViolation[] = [];
+export function placementProblemFromProto(req: DecidePlacementRequest, limits = resolveOptimizerLimits()): PlacementProblem {
+  const violations: FieldViolation[] = sizeViolations({
+    clusters: [req.clusters.length, limits.maxClusters],
+    services: [req.services.length, limits.maxServices],
+    connections: [req.connections.length, limits.maxPairs],
+    coLocation: [req.coLocation.length, limits.maxPairs],
+  });
   const memory = (field: string, value: string, absent: number | undefined) => {
     if (value.trim() === "") return absent;
     try {
@@ -100,14 +113,14 @@ export function placementProblemFromProto(req: DecidePlacementRequest): Placemen
     weights: req.weights ? { moves: req.weights.moves, energy: req.weights.energy, traffic: req.weights.traffic } : undefined,
     strategy: req.strategy || undefined,
     backend: (req.backend || undefined) as BackendChoice | undefined,
-    timeLimitMs: timeLimit(req.timeLimitSeconds, violations),
+    timeLimitMs: timeLimit(req.timeLimitSeconds, violations, limits.maxTimeLimitSeconds),
   };
   if (violations.length > 0) throw new InvalidArgumentError(`invalid placement request: ${violations.map((v) => `${v.field} ${v.description}`).join("; ")}`, violations);
   return problem;
 }
 
-export function replicaProblemFromProto(req: DecideReplicasRequest): ReplicaProblem {
-  const violations: FieldViolation[] = [];
+export function replicaProblemFromProto(req: DecideReplicasRequest, limits = resolveOptimizerLimits()): ReplicaProblem {
+  const violations: FieldViolation[] = sizeViolations({ services: [req.services.length, limits.maxServices] });
   const problem: ReplicaProblem = {
     cluster: { cpu: req.cluster?.cpu ?? Number.NaN },
     services: req.services.map((s) => ({
@@ -122,17 +135,17 @@ export function replicaProblemFromProto(req: DecideReplicasRequest): ReplicaProb
     })),
     weights: req.weights ? { util: req.weights.util, trans: req.weights.trans } : undefined,
     backend: (req.backend || undefined) as BackendChoice | undefined,
-    timeLimitMs: timeLimit(req.timeLimitSeconds, violations),
+    timeLimitMs: timeLimit(req.timeLimitSeconds, violations, limits.maxTimeLimitSeconds),
   };
   if (!req.cluster) violations.push({ field: "cluster", description: "is required" });
   if (violations.length > 0) throw new InvalidArgumentError(`invalid replica request: ${violations.map((v) => `${v.field} ${v.description}`).join("; ")}`, violations);
   return problem;
 }
 
-function timeLimit(seconds: number, violations: FieldViolation[]): number | undefined {
+function timeLimit(seconds: number, violations: FieldViolation[], max: number): number | undefined {
   if (seconds === 0) return undefined;
-  if (!Number.isFinite(seconds) || seconds < 0 || seconds > 600) {
-    violations.push({ field: "timeLimitSeconds", description: "must be between 0 (default 2 s) and 600" });
+  if (!Number.isFinite(seconds) || seconds < 0 || seconds > max) {
+    violations.push({ field: "timeLimitSeconds", description: `must be between 0 (default 2 s) and ${max}` });
     return undefined;
   }
   return seconds * 1000;
