@@ -14,6 +14,7 @@ import { lockDirectory } from "./directory-lock.js";
 import { createKyselyStore } from "./kysely-store.js";
 import { migrateToLatest } from "./migrate.js";
 import { PGliteDialect } from "./pglite-dialect.js";
+import { createPglite } from "./pglite-footprint.js";
 import type { Database } from "./schema.js";
 import { GuardedDialect, TransactionGuard } from "./transaction-guard.js";
 
@@ -90,13 +91,13 @@ export async function openStore(url: string, options: StoreOptions): Promise<Sto
   }
   if (location.kind === "memory") {
     logger.info({ db: "memory" }, "opening in-memory PGlite store");
-    return openPgliteStore(await PGlite.create(), { logger });
+    return openPgliteStore(await createPglite(undefined, logger), { logger });
   }
   await mkdir(location.path, { recursive: true });
   const unlock = await lockDirectory(location.path);
   try {
     logger.info({ db: `pglite:${location.path}` }, "opening PGlite store");
-    const pglite = await PGlite.create(location.path);
+    const pglite = await createPglite(location.path, logger);
     return await openWithDialect(new PGliteDialect({ pglite }), logger, pgliteFeed(pglite, logger), unlock);
   } catch (error) {
     await unlock();
