@@ -17,7 +17,7 @@ import { InFlightCalls, instrumentService } from "./instrument.js";
 import type { ServiceRegistration } from "./registration.js";
 import { GrpcListener } from "./grpc-listener.js";
 import type { Logger } from "../observability/logger.js";
-import { rpcMetrics } from "../observability/metrics.js";
+import { eventLoopDelayMetric, rpcMetrics } from "../observability/metrics.js";
 
 /** How long idle sessions may stay once every call has finished, before they are cut. */
 const IDLE_SESSION_GRACE_MS = 1_000;
@@ -81,6 +81,7 @@ function listenHttp(server: HttpServer, address: string): Promise<string> {
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const logger = options.logger.child({ component: "api" });
   const metrics = rpcMetrics(options.registry);
+  const stopLoopMetric = eventLoopDelayMetric(options.registry);
   const inFlight = new InFlightCalls();
   // Streams (WatchGraph, WatchDecisions) end when shutdown starts; unary calls only at the drain deadline.
   const streamShutdown = new AbortController();
@@ -150,6 +151,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
   } catch (err) {
     cleanup();
+    stopLoopMetric();
     throw err;
   }
 
@@ -184,6 +186,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
     // Connections the peer left half-open after GOAWAY; every session on them is done by now.
     for (const l of listeners) l.destroyConnections();
+    stopLoopMetric();
     logger.info({ forced: closed !== "closed", reason: closed }, "servers closed");
   };
 

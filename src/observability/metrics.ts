@@ -1,6 +1,7 @@
 // prom-client metrics. Every component receives the process `Registry` (never prom-client's global default
 // registry, so that tests and benchmarks can run several servers in one process). Factories here return
 // the existing metric when a registry already has it, so that two servers sharing a registry do not collide.
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
 /** A fresh registry with Node's process metrics (CPU, memory, event loop lag) and the `smo_` prefix free. */
@@ -51,4 +52,33 @@ export function rpcMetrics(registry: Registry): RpcMetrics {
       registers: [registry],
     });
   return { duration, calls, inFlight };
+}
+
+/**
+ * smo_event_loop_delay_seconds{quantile="0.5"|"0.99"|"max"}: how late timers fired since the previous scrape
+ * (monitorEventLoopDelay, 10 ms resolution). A handler that blocks the loop shows here as a max near its
+ * duration, so blocking is visible in production without profiling. Returns a stop function.
+ */
+export function eventLoopDelayMetric(registry: Registry): () => void {
+  const name = "smo_event_loop_delay_seconds";
+  if (registry.getSingleMetric(name)) return () => undefined;
+  const histogram = monitorEventLoopDelay({ resolution: 10 });
+  histogram.enable();
+  new Gauge({
+    name,
+    help: "Event-loop delay since the previous scrape (quantile 0.5, 0.99 and max), in seconds",
+    labelNames: ["quantile"],
+    registers: [registry],
+    collect() {
+      const seconds = (ns: number): number => (Number.isFinite(ns) ? ns / 1e9 : 0);
+      this.set({ quantile: "0.5" }, histogram.count > 0 ? seconds(histogram.percentile(50)) : 0);
+      this.set({ quantile: "0.99" }, histogram.count > 0 ? seconds(histogram.percentile(99)) : 0);
+      this.set({ quantile: "max" }, histogram.count > 0 ? seconds(histogram.max) : 0);
+      histogram.reset();
+    },
+  });
+  return () => {
+    histogram.disable();
+    registry.removeSingleMetric(name);
+  };
 }
