@@ -25,12 +25,12 @@ async function deployment(namespace: string, name: string) {
 describe("ownership", () => {
   it("labels, annotates and server-side applies everything it writes", async () => {
     await h.lifecycle.deploy({ project: "p-own", descriptor: descriptor(chain("g-own")) });
-    for (const kind of ["deployments", "services", "propagationpolicies"] as const) {
+    for (const kind of ["deployments", "services", "propagationpolicies", "serviceexports", "serviceimports"] as const) {
       for (const o of await listObjects(h.sim, kind, "p-own")) {
         const meta = o.metadata as { labels?: Record<string, string>; annotations?: Record<string, string>; managedFields?: { manager: string; operation: string }[] };
         expect(meta.labels?.["app.kubernetes.io/managed-by"], `${kind} ${o.metadata.name}`).toBe("smo");
         expect(meta.managedFields?.some((e) => e.manager === "smo" && e.operation === "Apply"), `${kind} ${o.metadata.name}`).toBe(true);
-        if (kind !== "propagationpolicies") expect(meta.annotations?.["smo/graph"]).toBe("g-own");
+        expect(meta.annotations?.["smo/graph"], `${kind} ${o.metadata.name}`).toBe("g-own");
       }
     }
     await h.lifecycle.remove("g-own");

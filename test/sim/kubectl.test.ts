@@ -86,7 +86,7 @@ spec:
       clusterNames: [${cluster}]
 `;
     await writeFile(policy, manifest("member2"));
-    expect(await ok("apply", "--validate=false", "-f", policy)).toContain("propagationpolicy.policy.karmada.io/web created");
+    expect(await ok("apply", "-f", policy)).toContain("propagationpolicy.policy.karmada.io/web created");
     expect(await ok("-n", "shop", "scale", "deployment", "web", "--replicas=3")).toContain("deployment.apps/web scaled");
 
     await waitFor(async () => ((await json("-n", "shop", "get", "deployment", "web")).status.availableReplicas === 3 ? true : undefined), "3 available replicas");
@@ -105,7 +105,7 @@ spec:
 
     // Re-placement by applying the changed policy moves the pods.
     await writeFile(policy, manifest("member3"));
-    expect(await ok("apply", "--validate=false", "-f", policy)).toContain("configured");
+    expect(await ok("apply", "-f", policy)).toContain("configured");
     await waitFor(async () => {
       const m3 = await json("get", "clusters.cluster.karmada.io", "member3");
       const d = await json("-n", "shop", "get", "deployment", "web");
@@ -142,17 +142,17 @@ spec:
   ports: [{name: web, port: 80, targetPort: 8080}]
 `;
     await writeFile(file, manifest(2, "api:1"));
-    const first = await ok("apply", "--validate=false", "-f", file);
+    const first = await ok("apply", "-f", file);
     expect(first).toContain("deployment.apps/api created");
     expect(first).toContain("service/api created");
     await writeFile(file, manifest(4, "api:2"));
-    expect(await ok("apply", "--validate=false", "-f", file)).toContain("deployment.apps/api configured");
+    expect(await ok("apply", "-f", file)).toContain("deployment.apps/api configured");
     const dep = await json("-n", "apply-ns", "get", "deployment", "api");
     expect(dep.spec.replicas).toBe(4);
     expect(dep.spec.template.spec.containers).toHaveLength(1);
     expect(dep.spec.template.spec.containers[0]).toMatchObject({ name: "api", image: "api:2", resources: { requests: { cpu: "250m" } } });
     expect(dep.metadata.annotations["kubectl.kubernetes.io/last-applied-configuration"]).toContain("api:2");
-    expect(await ok("apply", "--validate=false", "-f", file)).toContain("deployment.apps/api unchanged");
+    expect(await ok("apply", "-f", file)).toContain("deployment.apps/api unchanged");
     const svc = await json("-n", "apply-ns", "get", "service", "api");
     expect(svc.spec.clusterIP).toMatch(/^10\.96\./);
     expect(await ok("-n", "apply-ns", "delete", "service", "api")).toContain('service "api" deleted');

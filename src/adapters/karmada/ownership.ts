@@ -24,6 +24,8 @@ export interface Expectation {
   graphId?: string;
   /** A Helm release smo's helm deployer runs for this service: its objects count as smo's. */
   helmRelease?: string;
+  /** Accept an smo-labelled object without the graph annotation (policies written before it existed). */
+  adoptUnannotated?: boolean;
 }
 
 /** Who manages an object: its managed-by label, else the managers in managedFields, else "unknown". */
@@ -47,6 +49,7 @@ export function refusal(what: string, obj: OwnedObject, expect: Expectation = {}
   }
   if (expect.graphId === undefined) return undefined;
   const graph = obj.metadata?.annotations?.[GRAPH_ANNOTATION];
+  if (graph === undefined && expect.adoptUnannotated) return undefined;
   if (graph === undefined) return `${what} carries no ${GRAPH_ANNOTATION} annotation (managed by ${manager}); smo neither updates nor deletes it`;
   if (graph !== expect.graphId) return `${what} belongs to graph ${graph}, not ${expect.graphId}; smo neither updates nor deletes it`;
   return undefined;

@@ -8,7 +8,7 @@ import { orUndefined, callKube } from "./call.js";
 import { apiVersionOf, MANAGED_BY, NamespacedResource, type KubeObject, type ResourceType } from "./custom-objects.js";
 import type { KubeAccess } from "./kube.js";
 import { checkLabelName, checkSubdomainName } from "./names.js";
-import { MANAGED_BY_LABEL } from "./ownership.js";
+import { GRAPH_ANNOTATION, MANAGED_BY_LABEL, type Expectation } from "./ownership.js";
 
 export const PROPAGATION_POLICY: ResourceType = {
   group: "policy.karmada.io",
@@ -35,11 +35,11 @@ interface Selector {
   name: string;
 }
 
-function policyBody(namespace: string, name: string, selectors: Selector[], clusters: string[]): KubeObject {
+function policyBody(namespace: string, name: string, selectors: Selector[], clusters: string[], annotations: Record<string, string>): KubeObject {
   return {
     apiVersion: apiVersionOf(PROPAGATION_POLICY),
     kind: PROPAGATION_POLICY.kind,
-    metadata: { name, namespace, labels: { ...MANAGED_BY } },
+    metadata: { name, namespace, labels: { ...MANAGED_BY }, annotations },
     spec: { resourceSelectors: selectors, placement: { clusterAffinity: { clusterNames: clusters } } },
   };
 }
@@ -72,10 +72,25 @@ export function createPlacementOps(access: KubeAccess) {
   const exports = new NamespacedResource(access, SERVICE_EXPORT);
   const imports = new NamespacedResource(access, SERVICE_IMPORT);
 
+  /**
+   * Which graph the service's objects belong to: the graph annotation of its Deployment, which the workload
+   * action wrote before any policy (the placement port does not carry the graph id).
+   */
+  async function ownerOf(namespace: string, service: string): Promise<{ expect: Expectation; annotations: Record<string, string> }> {
+    const deployment = await orUndefined(
+      callKube(access.policy, `get Deployment ${namespace}/${service}`, (options) => access.apps.readNamespacedDeployment({ name: service, namespace }, options)),
+    );
+    const graphId = deployment?.metadata?.labels?.[MANAGED_BY_LABEL] === "smo" ? deployment.metadata.annotations?.[GRAPH_ANNOTATION] : undefined;
+    return {
+      expect: { helmRelease: service, ...(graphId ? { graphId, adoptUnannotated: true } : {}) },
+      annotations: graphId ? { [GRAPH_ANNOTATION]: graphId } : {},
+    };
+  }
+
   async function applyPolicy(namespace: string, service: string, name: string, selectors: Selector[], clusters: string[]): Promise<void> {
-    const expect = { helmRelease: service };
+    const { expect, annotations } = await ownerOf(namespace, service);
     const existing = await policies.get(namespace, name);
-    const body = chartMade(existing) ? clustersOnly(namespace, name, clusters) : policyBody(namespace, name, selectors, clusters);
+    const body = chartMade(existing) ? clustersOnly(namespace, name, clusters) : policyBody(namespace, name, selectors, clusters, annotations);
     await policies.applyOwned(namespace, body, expect);
   }
 
@@ -122,15 +137,15 @@ export function createPlacementOps(access: KubeAccess) {
     async removePlacement(namespace: string, service: string): Promise<void> {
       checkLabelName("namespace", namespace);
       checkLabelName("service", service);
-      await policies.removeOwned(namespace, service, { helmRelease: service });
+      await policies.removeOwned(namespace, service, (await ownerOf(namespace, service)).expect);
     },
 
     async applyServiceExport(namespace: string, service: string, exportCluster: string, importClusters: string[]): Promise<void> {
       checkLabelName("namespace", namespace);
       checkLabelName("service", service);
       const [exportTo] = checkClusters("exportCluster", [exportCluster]);
-      const metadata = { name: service, namespace, labels: { ...MANAGED_BY } };
-      const expect = { helmRelease: service };
+      const { expect, annotations } = await ownerOf(namespace, service);
+      const metadata = { name: service, namespace, labels: { ...MANAGED_BY }, annotations };
       await exports.applyOwned(namespace, { apiVersion: apiVersionOf(SERVICE_EXPORT), kind: SERVICE_EXPORT.kind, metadata }, expect);
       await applyPolicy(
         namespace,
@@ -160,7 +175,7 @@ export function createPlacementOps(access: KubeAccess) {
     async removeServiceExport(namespace: string, service: string): Promise<void> {
       checkLabelName("namespace", namespace);
       checkLabelName("service", service);
-      const expect = { helmRelease: service };
+      const { expect } = await ownerOf(namespace, service);
       await policies.removeOwned(namespace, `${service}-import`, expect);
       await policies.removeOwned(namespace, `${service}-export`, expect);
       await imports.removeOwned(namespace, service, expect);
