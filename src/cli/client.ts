@@ -16,6 +16,8 @@ export interface ClientOptions {
   token?: string;
   /** Deadline of unary and client-stream calls (default 30 s). */
   deadlineMs?: number;
+  /** Extra metadata sent with every call. */
+  metadata?: Record<string, string>;
 }
 
 /**
@@ -47,6 +49,7 @@ export class SmoClient {
     this.client = new grpc.Client(options.address, grpc.credentials.createInsecure());
     this.metadata = new grpc.Metadata();
     if (options.token) this.metadata.set("authorization", `Bearer ${options.token}`);
+    for (const [k, v] of Object.entries(options.metadata ?? {})) this.metadata.set(k, v);
     this.deadlineMs = options.deadlineMs ?? 30_000;
   }
 

@@ -14,6 +14,7 @@ import type { GraphLifecycleOptions } from "../core/graphs/types.js";
 import { ElasticityController } from "../core/elasticity/controller.js";
 import { watchClusterCapacity } from "../core/elasticity/cluster-capacity.js";
 import { createElasticityMetrics } from "../core/elasticity/metrics.js";
+import type { ProjectOwnership } from "../core/ports/ownership.js";
 import type { Store } from "../core/ports/store.js";
 import { refreshesElasticity } from "../core/events.js";
 import type { HttpRoute } from "../api/http.js";
@@ -40,9 +41,9 @@ const INFORMER_SYNC_TIMEOUT_MS = 5_000;
 
 export async function startFederationRuntime(
   config: ServeConfig,
-  deps: { store: Store; solver: Solver; logger: Logger; registry: Registry; env: NodeJS.ProcessEnv },
+  deps: { store: Store; solver: Solver; logger: Logger; registry: Registry; env: NodeJS.ProcessEnv; ownership?: ProjectOwnership },
 ): Promise<FederationRuntime> {
-  const { store, solver, logger, registry, env } = deps;
+  const { store, solver, logger, registry, env, ownership } = deps;
   const closers: (() => Promise<void> | void)[] = [];
   const close = async () => {
     for (const fn of closers.reverse()) {
@@ -113,6 +114,7 @@ export async function startFederationRuntime(
       artifacts,
       hdagOptions: { placementStrategies: strategyNames() },
       hooks: config.faultKillAfterCommit ? killAfterCommit(config.faultKillAfterCommit, logger) : undefined,
+      ownership,
     });
     closers.push(() => lifecycle.close());
 
@@ -127,6 +129,7 @@ export async function startFederationRuntime(
         capacity,
         metrics,
         logger,
+        ownership,
         // `scaled` events wake WatchGraph readers like the lifecycle's own events.
         onEvents: (list) => lifecycle.notify(list),
         replacer: {
@@ -152,10 +155,13 @@ export async function startFederationRuntime(
       logger.warn({ timeoutMs: INFORMER_SYNC_TIMEOUT_MS }, "Karmada informers not synced yet; replica counts are not live until they are");
     }
     await lifecycle.inventory.sync().catch((err: unknown) => logger.warn({ err }, "cluster sync at start-up failed; will retry on use"));
-    const resumed = await lifecycle.resume();
-    if (resumed.graphs.length) logger.info(resumed, "resumed pending Karmada actions");
-    const repaired = await lifecycle.repairAll();
-    if (repaired.length) logger.info({ graphs: repaired }, "re-applied graphs that drifted on Karmada");
+    // With several processes (ownership given), each project is resumed and repaired by whoever takes its lease.
+    if (!ownership) {
+      const resumed = await lifecycle.resume();
+      if (resumed.graphs.length) logger.info(resumed, "resumed pending Karmada actions");
+      const repaired = await lifecycle.repairAll();
+      if (repaired.length) logger.info({ graphs: repaired }, "re-applied graphs that drifted on Karmada");
+    }
     const clusterWatch = lifecycle.watchClusters();
     closers.push(() => clusterWatch.stop());
     await elasticity.start();
@@ -167,7 +173,8 @@ export async function startFederationRuntime(
       closers.push(() => source.stop());
     }
 
-    if (config.demo) await deployDemo(lifecycle, logger);
+    // With several processes the demo waits for the leases (serve-app deploys it after they started).
+    if (config.demo && !ownership) await deployDemo(lifecycle, logger);
 
     const httpRoutes: HttpRoute[] = [
       {
@@ -197,7 +204,7 @@ function killAfterCommit(operation: string, logger: Logger): GraphLifecycleOptio
   };
 }
 
-async function deployDemo(lifecycle: GraphLifecycle, logger: Logger): Promise<void> {
+export async function deployDemo(lifecycle: GraphLifecycle, logger: Logger): Promise<void> {
   try {
     const result = await lifecycle.deploy({ project: DEMO_PROJECT, descriptor: DEMO_DESCRIPTOR });
     logger.info({ graph: result.graph.name, created: result.created, placement: result.graph.placement }, "demo graph ready");

@@ -1,14 +1,18 @@
 // The composition root of `smo serve`: opens the store, starts the solver pool and (with --karmada) the
 // federation side, builds the handler deps, starts the servers, and closes everything in reverse order.
+import { hostname } from "node:os";
 import { resolve } from "node:path";
 import type { Registry } from "prom-client";
-import { openStore } from "../adapters/store/index.js";
+import { openStore, parseStoreUrl } from "../adapters/store/index.js";
+import type { MemberView } from "../core/ha/lease-manager.js";
+import type { Store } from "../core/ports/store.js";
+import { createHa } from "./ha.js";
 import { createSolver } from "../solver/solver.js";
 import { startServer, type RunningServer } from "../api/server.js";
 import { createServices, type ApiDeps } from "../api/handlers/index.js";
 import type { Logger } from "../observability/logger.js";
 import type { ServeConfig } from "./serve-config.js";
-import { startFederationRuntime, type FederationRuntime } from "./federation.js";
+import { deployDemo, startFederationRuntime, type FederationRuntime } from "./federation.js";
 
 export interface App {
   server: RunningServer;
@@ -20,11 +24,23 @@ export interface App {
 export async function startApp(config: ServeConfig, logger: Logger, registry: Registry, env: NodeJS.ProcessEnv = process.env): Promise<App> {
   const store = await openStore(config.db, { logger });
   const solver = createSolver();
+  // PostgreSQL: several processes may share the database; each project is acted on by its lease holder.
+  const ha = parseStoreUrl(config.db).kind === "postgres" ? createHa(config, { store, logger }) : undefined;
   let federation: FederationRuntime | undefined;
   let server: RunningServer;
   try {
-    if (config.karmada) federation = await startFederationRuntime(config, { store, solver, logger, registry, env });
-    const deps: ApiDeps = { store, logger, solver, lifecycle: federation?.lifecycle, elasticity: federation?.elasticity };
+    if (config.karmada) federation = await startFederationRuntime(config, { store, solver, logger, registry, env, ownership: ha?.manager });
+    const elasticity = federation?.elasticity;
+    const deps: ApiDeps = {
+      store,
+      logger,
+      solver,
+      lifecycle: federation?.lifecycle,
+      elasticity: federation?.elasticity,
+      // Until the leases start (after the listener is bound: its port is the advertised address), local.
+      load: ha && elasticity ? { report: (samples, trigger, options) => (ha.router ?? elasticity).report(samples, trigger, options) } : undefined,
+      members: ha ? () => ha.members() : soleMember(config, store),
+    };
     server = await startServer({
       services: createServices(deps),
       listen: config.listen,
@@ -38,7 +54,17 @@ export async function startApp(config: ServeConfig, logger: Logger, registry: Re
       registry,
       drainTimeoutMs: config.shutdownTimeoutMs,
     });
+    if (ha) {
+      try {
+        await ha.start(federation, server.grpcAddress);
+        if (federation && config.demo) await deployDemo(federation.lifecycle, logger);
+      } catch (err) {
+        await server.close().catch(() => undefined);
+        throw err;
+      }
+    }
   } catch (err) {
+    await ha?.close().catch(() => undefined);
     await federation?.close().catch(() => undefined);
     await solver.close().catch(() => undefined);
     await store.close().catch(() => undefined);
@@ -48,10 +74,27 @@ export async function startApp(config: ServeConfig, logger: Logger, registry: Re
     server,
     federation,
     async close() {
+      // Leases first: the other processes take this one's projects while its calls in flight drain.
+      await ha?.close();
       await server.close();
       await federation?.close();
       await solver.close();
       await store.close();
     },
   };
+}
+
+/** A single process (PGlite, memory): itself, owning every project. */
+function soleMember(config: ServeConfig, store: Store): () => Promise<MemberView[]> {
+  const startedAt = new Date();
+  return async () => [
+    {
+      id: `${hostname()}-${process.pid}`,
+      address: config.advertiseAddress ?? "",
+      startedAt,
+      heartbeatAt: new Date(),
+      projects: (await store.leases.projects()).length,
+      self: true,
+    },
+  ];
 }

@@ -55,6 +55,11 @@ export const SERVE_OPTIONS = {
   },
   demo: { default: "false", help: "deploy the demo graph (project demo) at start-up if it is not there (npm start does)" },
   "shutdown-timeout": { default: "10s", help: "how long SIGTERM lets calls in flight finish" },
+  "lease-duration": {
+    default: "5s",
+    help: "PostgreSQL, several processes: a project's owner that misses renewals (every ≤1s) this long loses it to another",
+  },
+  "advertise-address": { help: "host:port the other processes forward load to (default --listen; set it when --listen is not routable)" },
 } satisfies Record<string, OptionSpec>;
 
 export type ServeOptionName = keyof typeof SERVE_OPTIONS;
@@ -89,6 +94,9 @@ export interface ServeConfig {
   demo: boolean;
   faultKillAfterCommit: string | null;
   shutdownTimeoutMs: number;
+  leaseDurationMs: number;
+  /** --advertise-address, else --listen; null when neither (then no forwarding target). */
+  advertiseAddress: string | null;
 }
 
 export class ConfigError extends Error {}
@@ -210,7 +218,10 @@ export function parseServeConfig(args: string[], env: NodeJS.ProcessEnv): ServeC
     demo: bool(get("demo")!, "demo"),
     faultKillAfterCommit: get("fault-kill-after-commit") || null,
     shutdownTimeoutMs: parseDuration(get("shutdown-timeout")!, "shutdown-timeout"),
+    leaseDurationMs: parseDuration(get("lease-duration")!, "lease-duration"),
+    advertiseAddress: hostPort(get("advertise-address") ?? "", "advertise-address") ?? hostPort(get("listen")!, "listen"),
   };
+  if (config.leaseDurationMs < 1_000) throw new ConfigError("--lease-duration: at least 1s (renewals run up to every second)");
   if (config.prometheusRulesFile && !config.prometheus) {
     throw new ConfigError("--prometheus-rules-file needs --prometheus (the server to reload)");
   }

@@ -31,7 +31,19 @@ describe("smo serve configuration", () => {
       demo: false,
       faultKillAfterCommit: null,
       shutdownTimeoutMs: 10_000,
+      leaseDurationMs: 5_000,
+      advertiseAddress: "127.0.0.1:50051",
     });
+  });
+
+  it("parses the HA options: lease duration, advertised address (default --listen)", () => {
+    expect(parseServeConfig(["--lease-duration", "2s", "--advertise-address", "10.0.0.5:50051"], {})).toMatchObject({
+      leaseDurationMs: 2_000,
+      advertiseAddress: "10.0.0.5:50051",
+    });
+    expect(parseServeConfig(["--listen", "none", "--socket", "s.sock"], {})).toMatchObject({ advertiseAddress: null });
+    expect(() => parseServeConfig(["--lease-duration", "500ms"], {})).toThrow(/--lease-duration: at least 1s/);
+    expect(() => parseServeConfig(["--advertise-address", "nohost"], {})).toThrow(/--advertise-address/);
   });
 
   it("validates the federation options", () => {

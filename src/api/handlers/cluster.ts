@@ -8,7 +8,8 @@ import { clusterProfileFromProto, clusterToProto } from "../convert.js";
 import type { ApiDeps } from "./deps.js";
 import { NO_FEDERATION } from "./graph.js";
 
-export function createClusterService(deps: ApiDeps): ServiceImpl<typeof ClusterService> {
+// ListMembers is the HA side's (members.ts); index.ts merges it in.
+export function createClusterService(deps: ApiDeps): Omit<ServiceImpl<typeof ClusterService>, "listMembers"> {
   const inventory = (): ClusterInventory => {
     if (!deps.lifecycle) throw new UnavailableError(NO_FEDERATION);
     return deps.lifecycle.inventory;

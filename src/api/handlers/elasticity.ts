@@ -8,10 +8,18 @@ import { ScalingDecisionSchema, SourceRateSchema, StageTimesSchema, type Scaling
 import { InvalidArgumentError, NotFoundError, UnavailableError } from "../../core/errors.js";
 import type { ElasticityController } from "../../core/elasticity/controller.js";
 import type { LoadSampleInput } from "../../core/elasticity/types.js";
+import type { LoadSink } from "../../core/ha/load-router.js";
 import type { DecisionRecord } from "../../core/ports/store.js";
 import { solverStatusToProto } from "../convert.js";
 import type { ApiDeps } from "./deps.js";
 import { NO_FEDERATION } from "./graph.js";
+
+/** Set by a member forwarding samples to the project's owner (never forwarded again). */
+export const FORWARDED_HEADER = "x-smo-forwarded";
+
+function isForwarded(headers: Headers): boolean {
+  return headers.get(FORWARDED_HEADER) === "1";
+}
 
 function sampleInput(s: LoadSample): LoadSampleInput {
   return {
@@ -52,21 +60,24 @@ export function createElasticityService(deps: ApiDeps): ServiceImpl<typeof Elast
     if (!deps.elasticity) throw new UnavailableError(NO_FEDERATION);
     return deps.elasticity;
   };
+  // With several processes, samples go through the router (forwarded to the project's owner).
+  const sink = (): LoadSink => deps.load ?? loop();
   return {
-    async reportLoad(req) {
-      return { accepted: await loop().report(req.samples.map(sampleInput), "push") };
+    async reportLoad(req, ctx) {
+      return { accepted: await sink().report(req.samples.map(sampleInput), "push", { forwarded: isForwarded(ctx.requestHeader) }) };
     },
 
     // Each batch is applied as it arrives (a load step must not wait for the stream to end); the answer, the
     // total accepted, comes once the client closes its side. A bad batch ends the call with its error, naming
     // the batch; the batches before it stay applied.
-    async streamLoad(requests) {
-      const elasticity = loop();
+    async streamLoad(requests, ctx) {
+      const elasticity = sink();
+      const forwarded = isForwarded(ctx.requestHeader);
       let accepted = 0;
       let index = 0;
       for await (const batch of requests) {
         try {
-          accepted += await elasticity.report(batch.samples.map(sampleInput), "push");
+          accepted += await elasticity.report(batch.samples.map(sampleInput), "push", { forwarded });
         } catch (err) {
           if (err instanceof InvalidArgumentError) {
             throw new InvalidArgumentError(`batch ${index}: ${err.message}`, err.violations);

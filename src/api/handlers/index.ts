@@ -6,6 +6,7 @@ import { ElasticityService } from "../../gen/smo/v1/elasticity_pb.js";
 import { registration, type ServiceRegistration } from "../registration.js";
 import { createGraphService } from "./graph.js";
 import { createClusterService } from "./cluster.js";
+import { createMembersHandler } from "./members.js";
 import { createElasticityService } from "./elasticity.js";
 import { createOptimizerService } from "./optimizer.js";
 import type { ApiDeps } from "./deps.js";
@@ -15,7 +16,7 @@ export type { ApiDeps } from "./deps.js";
 export function createServices(deps: ApiDeps): ServiceRegistration[] {
   return [
     registration(GraphService, createGraphService(deps)),
-    registration(ClusterService, createClusterService(deps)),
+    registration(ClusterService, { ...createClusterService(deps), ...createMembersHandler(deps) }),
     registration(OptimizerService, createOptimizerService({ solver: deps.solver, limits: deps.optimizerLimits })),
     registration(ElasticityService, createElasticityService(deps)),
   ];

@@ -1,10 +1,13 @@
 // `smo cluster list|sync|profile`: the member clusters as smo sees them (Karmada capacity plus the operator's
-// profile), through ClusterService.
+// profile), through ClusterService; `smo cluster members`: the smo processes on the database (docs/ha.md).
+import { timestampDate } from "@bufbuild/protobuf/wkt";
 import type { CommandIO } from "../main.js";
 import { jsonOf, parseOutputFormat, table } from "../output.js";
 import {
   ClusterService,
   ListClustersResponseSchema,
+  ListMembersResponseSchema,
+  type Member,
   SetClusterProfileResponseSchema,
   SyncClustersResponseSchema,
 } from "../../gen/smo/v1/cluster_pb.js";
@@ -124,7 +127,24 @@ const profile: Subcommand = {
   },
 };
 
-export const subcommands: Record<string, Subcommand> = { list, sync, profile };
+const members: Subcommand = {
+  summary: "list the smo processes sharing this one's database and how many projects each owns",
+  usage: `usage: smo cluster members ${ADDRESS}\n`,
+  run: (args, io) =>
+    withClient("cluster", args, io, members, {}, async (client, parsed) => {
+      const response = await client.unary(ClusterService.method.listMembers, {});
+      io.stdout.write(json(parsed) ? jsonOf(ListMembersResponseSchema, response) : membersTable(response.members));
+    }),
+};
+
+export function membersTable(list: Member[]): string {
+  if (list.length === 0) return "no members\n";
+  const at = (t: Member["startedAt"]) => (t ? timestampDate(t).toISOString().replace(/\.\d+Z$/, "Z") : "-");
+  const rows = list.map((m) => [`${m.id}${m.self ? " *" : ""}`, m.address || "-", String(m.projects), at(m.startedAt), at(m.heartbeatAt)]);
+  return table([["MEMBER (* = answering)", "ADDRESS", "PROJECTS", "STARTED", "HEARTBEAT"], ...rows]);
+}
+
+export const subcommands: Record<string, Subcommand> = { list, sync, profile, members };
 
 export function run(args: string[], io: CommandIO): Promise<number> {
   return dispatch("cluster", subcommands, args, io);

@@ -37,6 +37,8 @@ export class ElasticityController {
   private readonly queue: DecisionQueue;
   /** Projects whose load source is down: their services keep their replicas (no scale-down on missing data). */
   private readonly held = new Set<string>();
+  /** Projects taken over from another process: no scale-down before this time (no rate history yet). */
+  private readonly noScaleDownUntil = new Map<string, number>();
   private readonly config: ElasticityConfig;
   private readonly now: () => number;
   private readonly log: Logger;
@@ -71,7 +73,7 @@ export class ElasticityController {
       recorder: this.recorder,
       now: this.now,
       effectiveRate: (graph, s) => this.effectiveRate(graph, s),
-      mayScaleDown: (graph) => !this.held.has(graph.namespace),
+      mayScaleDown: (graph) => this.mayScaleDown(graph.namespace),
       onActuated: (graph, service, replicas) => {
         // A refresh during the decision may have replaced the state object the decision holds.
         const live = this.graphs.get(graph)?.services.get(service);
@@ -167,6 +169,37 @@ export class ElasticityController {
   setSourceHealth(project: string, up: boolean): void {
     if (up) this.held.delete(project);
     else this.held.add(project);
+  }
+
+  /** Whether this process acts for the project (always, with one process). */
+  owns(project: string): boolean {
+    return this.deps.ownership?.owns(project) ?? true;
+  }
+
+  private mayScaleDown(project: string): boolean {
+    if (this.held.has(project)) return false;
+    const until = this.noScaleDownUntil.get(project);
+    if (until === undefined) return true;
+    if (this.now() < until) return false;
+    this.noScaleDownUntil.delete(project);
+    return true;
+  }
+
+  /**
+   * This process just took the project's lease: reload its running graphs from the store (the counts of the
+   * last stored decisions), forget rate histories heard before, and hold scale-downs for one stabilisation
+   * window, since the previous owner's recommendations are gone.
+   */
+  async takeOver(project: string): Promise<void> {
+    this.noScaleDownUntil.set(project, this.now() + this.config.stabilizationMs);
+    for (const g of await this.deps.store.graphs.list({ project })) {
+      if (g.status !== "running") {
+        if (this.graphs.has(g.name)) await this.refreshGraph(g.name);
+        continue;
+      }
+      await this.refreshGraph(g.name);
+      for (const s of this.graphs.get(g.name)?.services.values() ?? []) s.stabilizer.reset();
+    }
   }
 
   /**
@@ -282,7 +315,7 @@ export class ElasticityController {
   }
 
   private considerScaleDown(graph: GraphState, s: ServiceState, cause: Cause): void {
-    if (this.held.has(graph.namespace) || this.stopped) return;
+    if (!this.mayScaleDown(graph.namespace) || this.stopped) return;
     const now = this.now();
     if (s.stabilizer.floor(now, s.replicas) < s.replicas) {
       this.requestDecision(graph.name, s.cluster, { ...cause, trigger: "stabilization" });
@@ -312,7 +345,7 @@ export class ElasticityController {
   private async runDecision(key: string, cause: Cause): Promise<void> {
     const { graph: graphName, cluster } = splitRunKey(key);
     const graph = this.graphs.get(graphName);
-    if (!graph) return;
+    if (!graph || !this.owns(graph.namespace)) return;
     try {
       await decideCluster(this.decideCtx, graph, cluster, cause);
     } catch (err) {
@@ -331,7 +364,7 @@ export class ElasticityController {
       if (s.cluster !== cluster || s.lastRate === undefined) continue;
       const rate = this.effectiveRate(graph, s);
       if (isUnderProvisioned(s.scaling, s.replicas, rate) && s.replicas < s.scaling.maxReplicas) return true;
-      if (!this.held.has(graph.namespace) && s.stabilizer.floor(now, s.replicas) < s.replicas) return true;
+      if (this.mayScaleDown(graph.namespace) && s.stabilizer.floor(now, s.replicas) < s.replicas) return true;
     }
     return false;
   }
@@ -358,6 +391,7 @@ export class ElasticityController {
    */
   async reconcile(): Promise<void> {
     for (const graph of [...this.graphs.values()]) {
+      if (!this.owns(graph.namespace)) continue; // its owner repairs it
       for (const s of [...graph.services.values()]) {
         if (this.stopped) return;
         if (this.graphs.get(graph.name)?.services.get(s.name) !== s) continue;

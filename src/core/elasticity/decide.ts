@@ -149,6 +149,15 @@ async function actuate(
   const previous = s.replicas;
   const wait = ctx.readiness.expect(deploymentKey(graph.namespace, s.name), previous, target, cause.observedAt, cause.trigger);
   try {
+    // Several processes: prove the lease right before the scale call (a stale owner is refused and logged).
+    await ctx.ownership?.fence(graph.namespace);
+  } catch (err) {
+    ctx.readiness.cancel(wait);
+    ctx.metrics.countDecision(cause.trigger, "failed");
+    log.warn({ err: (err as Error).message, service: s.name, target }, "scale refused: not the owner");
+    return;
+  }
+  try {
     await ctx.karmada.scale(graph.namespace, s.name, target);
   } catch (err) {
     ctx.readiness.cancel(wait);

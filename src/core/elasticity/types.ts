@@ -2,6 +2,7 @@
 import type { Logger } from "pino";
 import type { ScalingModel } from "../hdag/model.js";
 import type { KarmadaClient } from "../ports/karmada.js";
+import type { ProjectOwnership } from "../ports/ownership.js";
 import type { EventRecord, Store } from "../ports/store.js";
 import type { ElasticityMetrics } from "./metrics.js";
 import type { SourceFreshness, Sources } from "./sources.js";
@@ -105,4 +106,6 @@ export interface ElasticityDeps {
   now?: () => number;
   /** Told about the `scaled` events the loop appends to a graph's audit trail (wakes WatchGraph readers). */
   onEvents?: (events: EventRecord[]) => void;
+  /** Several processes on one database: decide, scale and repair only the projects this process owns. */
+  ownership?: ProjectOwnership;
 }

@@ -7,8 +7,10 @@ import { loadDescriptor } from "../hdag/index.js";
 import type { GraphModel } from "../hdag/model.js";
 import type { Deployer, KarmadaClient } from "../ports/karmada.js";
 import type { AlertRuleSink, DashboardPublisher } from "../ports/observability.js";
+import { soleOwnership, type ProjectOwnership } from "../ports/ownership.js";
 import type { EventRecord, GraphRecord, Repositories, ServiceRecord, Store } from "../ports/store.js";
 import type { Logger } from "../../observability/logger.js";
+import { awaitApplied } from "../ha/await-applied.js";
 import { ActionExecutor, dashboardTarget } from "./executor.js";
 import { KeyedMutex } from "./mutex.js";
 import type { PlanContext } from "./plan.js";
@@ -16,6 +18,9 @@ import { OutboxRunner } from "./runner.js";
 import type { DashboardBuilder, GraphLifecycleOptions, GraphView, LifecycleHooks, PlacementSolver } from "./types.js";
 import { GraphReadModel } from "./read-model.js";
 import { EventHub } from "./watch.js";
+
+/** How long a mutation committed on a non-owner waits for the owner to apply it (a takeover fits in it). */
+const OWNER_APPLY_WAIT_MS = 10_000;
 
 export class LifecycleCore {
   readonly store: Store;
@@ -36,6 +41,7 @@ export class LifecycleCore {
   readonly readModel: GraphReadModel;
   /** Unsubscribes the read model from the store's change feed. */
   readonly stopChangeFeed: (() => void) | undefined;
+  readonly ownership: ProjectOwnership;
   /** Translated models of stored descriptors, by graph name and descriptor hash. */
   private readonly models = new Map<string, { hash: string; model: GraphModel }>();
 
@@ -74,6 +80,7 @@ export class LifecycleCore {
       if (signal.kind === "resync") this.readModel.resync();
       else if (signal.what !== "decisions") this.readModel.invalidate(signal.graphId);
     });
+    this.ownership = options.ownership ?? soleOwnership;
     const executor = new ActionExecutor({
       store: this.store,
       karmada: this.karmada,
@@ -81,6 +88,7 @@ export class LifecycleCore {
       rules: this.rules,
       dashboards: this.dashboards,
       logger: this.logger,
+      ownership: options.ownership,
       onEvents: (events) => this.hub.published(events),
       onGraphDeleted: (graph, events) => {
         this.models.delete(graph);
@@ -96,6 +104,7 @@ export class LifecycleCore {
       initialMs: options.retry?.initialMs ?? 500,
       maxMs: options.retry?.maxMs ?? 30_000,
       hooks: this.hooks,
+      ownership: this.ownership,
       onEvents: (events) => this.hub.published(events),
       onDrained: (graph) => this.readModel.invalidate(graph),
     });
@@ -152,7 +161,14 @@ export class LifecycleCore {
     if (events.length > 0) this.hub.published(events);
     await this.hooks.afterCommit?.(graph, operation);
     try {
-      await this.runner.drain(graph);
+      // Committed on a process that does not own the project: answer once the owner applied it.
+      if ((await this.runner.drain(graph)) === "elsewhere") {
+        const project = (await this.store.graphs.get(graph))?.project;
+        if (project !== undefined) {
+          const outcome = await awaitApplied(this.store, graph, OWNER_APPLY_WAIT_MS, () => this.ownership.owns(project));
+          if (outcome === "mine") await this.runner.drain(graph);
+        }
+      }
     } finally {
       // The caller's next read answers from memory: it must include this commit and what the drain applied.
       await this.readModel.refresh(graph).catch((err: Error) => this.logger.warn({ graph, err: err.message }, "read model refresh failed"));

@@ -3,6 +3,7 @@
 import type { Logger } from "../../observability/logger.js";
 import type { Deployer, KarmadaClient } from "../ports/karmada.js";
 import type { AlertRuleSink } from "../ports/observability.js";
+import type { ProjectOwnership } from "../ports/ownership.js";
 import type { EventRecord, OutboxRecord, Repositories, Store } from "../ports/store.js";
 import type { EventSpecForAction, OutboxAction } from "./actions.js";
 import type { DashboardBuilder, DashboardTarget } from "./types.js";
@@ -15,18 +16,25 @@ export interface ExecutorDeps {
   rules?: AlertRuleSink;
   dashboards?: { publisher: DashboardPublisher; builder: DashboardBuilder };
   logger: Logger;
+  /** Several processes on one database: every action is fenced by the project's lease. Absent: one process. */
+  ownership?: ProjectOwnership;
   /** Events appended by state actions, after their transaction committed. */
   onEvents(events: EventRecord[]): void;
   /** The graph's state was deleted (last action of a remove). */
   onGraphDeleted(graph: string, finalEvents: EventRecord[]): void;
 }
 
+const STATE_ACTIONS = new Set<OutboxAction["kind"]>(["mark-services", "mark-graph", "delete-graph"]);
+
 export class ActionExecutor {
   constructor(private readonly deps: ExecutorDeps) {}
 
-  async apply(row: OutboxRecord): Promise<void> {
+  /** `project` is the graph's (its lease fences the action). */
+  async apply(row: OutboxRecord, project: string): Promise<void> {
     const action = row.action as OutboxAction;
-    const { karmada, deployer, store } = this.deps;
+    const { karmada, deployer, ownership } = this.deps;
+    // Karmada cannot check a fencing token: prove the lease just before the call, and again when completing.
+    if (ownership && !STATE_ACTIONS.has(action.kind)) await ownership.fence(project);
     switch (action.kind) {
       case "ensure-namespace":
         await karmada.ensureNamespace(action.namespace);
@@ -65,21 +73,36 @@ export class ActionExecutor {
         if (this.deps.dashboards) await this.deps.dashboards.publisher.remove(action.uid);
         break;
       case "publish-dashboards":
-        return this.publishDashboards(row);
+        return this.publishDashboards(row, project);
       case "mark-services":
       case "mark-graph":
       case "delete-graph":
-        return this.applyState(row, action);
+        return this.applyState(row, action, project);
     }
-    await store.outbox.complete(row.id);
+    await this.complete(row, project);
   }
 
-  private async applyState(row: OutboxRecord, action: OutboxAction): Promise<void> {
+  /** Completes an applied row; with several processes, only under a lease still held (same transaction). */
+  private async complete(row: OutboxRecord, project: string): Promise<void> {
+    const { ownership, store } = this.deps;
+    if (!ownership) return store.outbox.complete(row.id);
+    await store.transaction(async (tx) => {
+      if (!(await tx.outbox.claim(row.id))) return; // applied meanwhile (or being completed elsewhere)
+      await ownership.fence(project, tx.leases);
+      await tx.outbox.complete(row.id);
+    });
+  }
+
+  private async applyState(row: OutboxRecord, action: OutboxAction, project: string): Promise<void> {
     const appended: EventRecord[] = [];
     let deleted = false;
     await this.deps.store.transaction(async (tx) => {
       const graph = await tx.graphs.lock(row.graph);
       if (!graph) return; // removed meanwhile: its outbox went with it
+      if (this.deps.ownership) {
+        if (!(await tx.outbox.claim(row.id))) return;
+        await this.deps.ownership.fence(project, tx.leases);
+      }
       switch (action.kind) {
         case "mark-services":
           for (const [service, status] of Object.entries(action.statuses)) {
@@ -102,9 +125,9 @@ export class ActionExecutor {
     else if (appended.length > 0) this.deps.onEvents(appended);
   }
 
-  private async publishDashboards(row: OutboxRecord): Promise<void> {
-    const { store, dashboards } = this.deps;
-    if (!dashboards) return store.outbox.complete(row.id);
+  private async publishDashboards(row: OutboxRecord, project: string): Promise<void> {
+    const { store, dashboards, ownership } = this.deps;
+    if (!dashboards) return this.complete(row, project);
     const graph = await store.graphs.get(row.graph);
     if (!graph) return;
     const target = dashboardTarget(graph.name, graph.project, await store.services.listByGraph(graph.name));
@@ -115,6 +138,7 @@ export class ActionExecutor {
     }
     await store.transaction(async (tx) => {
       if (!(await tx.graphs.lock(row.graph))) return;
+      if (ownership) await ownership.fence(project, tx.leases);
       await tx.graphs.update(row.graph, { dashboardUrl: graphUrl });
       for (const [service, url] of serviceUrls) {
         if (await tx.services.get(row.graph, service)) await tx.services.update(row.graph, service, { dashboardUrl: url });

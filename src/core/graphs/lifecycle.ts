@@ -138,6 +138,9 @@ export class GraphLifecycle {
       return moved;
     }
     for (const name of affected) {
+      // Every process watches the members; only the graph's owner re-places it.
+      const project = (await this.core.store.graphs.get(name).catch(() => undefined))?.project;
+      if (project === undefined || !this.core.ownership.owns(project)) continue;
       try {
         await replaceGraph(this.core, name, {}, { exclude: [cluster], trigger: `member ${cluster} ${reason}` });
         moved.push(name);
@@ -152,8 +155,12 @@ export class GraphLifecycle {
    * Start-up: re-applies every pending outbox action (idempotent), so graphs a crash left half-applied
    * converge; graphs whose dependency is still down are retried in the background.
    */
-  async resume(): Promise<{ graphs: string[]; retrying: string[] }> {
-    const graphs = [...new Set((await this.core.store.outbox.pending()).map((r) => r.graph))];
+  async resume(project?: string): Promise<{ graphs: string[]; retrying: string[] }> {
+    let graphs = [...new Set((await this.core.store.outbox.pending()).map((r) => r.graph))];
+    if (project !== undefined) {
+      const ofProject = new Set((await this.core.store.graphs.list({ project })).map((g) => g.name));
+      graphs = graphs.filter((g) => ofProject.has(g));
+    }
     const retrying: string[] = [];
     for (const graph of graphs) {
       try {
@@ -170,10 +177,10 @@ export class GraphLifecycle {
    * Start-up, after resume(): checks every running graph against Karmada and re-applies the objects of those that
    * drifted (e.g. a federation that lost its state). Returns the repaired graphs; a failure is logged, not thrown.
    */
-  async repairAll(): Promise<string[]> {
+  async repairAll(project?: string): Promise<string[]> {
     const repaired: string[] = [];
-    for (const g of await this.core.store.graphs.list()) {
-      if (g.status !== "running") continue;
+    for (const g of await this.core.store.graphs.list(project !== undefined ? { project } : undefined)) {
+      if (g.status !== "running" || !this.core.ownership.owns(g.project)) continue;
       try {
         if (await repairGraph(this.core, g.name)) repaired.push(g.name);
       } catch (err) {
@@ -192,6 +199,15 @@ export class GraphLifecycle {
     });
     this.clusterWatch = sub;
     return sub;
+  }
+
+  /** Applies the graph's pending actions now if this process owns its project (another process committed them). */
+  async applyPending(name: string): Promise<void> {
+    try {
+      await this.core.mutex.run(name, () => this.core.runner.drain(name));
+    } catch (err) {
+      if (!isTransient(err)) this.core.logger.error({ graph: name, err: (err as Error).message }, "applying pending actions failed");
+    }
   }
 
   /** Graphs with a background retry scheduled (a dependency was down). */

@@ -2,6 +2,7 @@
 // (Karmada, Grafana or Prometheus unreachable) leaves the row with its error, notes it on the graph and
 // schedules a retry with capped exponential backoff; any other failure marks the graph failed.
 import { ConflictError, SmoError, TimeoutError, UnavailableError } from "../errors.js";
+import { NotOwnerError, type ProjectOwnership } from "../ports/ownership.js";
 import type { EventRecord, OutboxRecord, Store } from "../ports/store.js";
 import type { Logger } from "../../observability/logger.js";
 import { describeAction, isBestEffort, type OutboxAction } from "./actions.js";
@@ -21,6 +22,7 @@ export interface OutboxRunnerDeps {
   initialMs: number;
   maxMs: number;
   hooks: LifecycleHooks;
+  ownership: ProjectOwnership;
   onEvents(events: EventRecord[]): void;
   /** After every drain, applied or failed: the graph's stored state may have changed (read model refresh). */
   onDrained?(graph: string): void;
@@ -34,27 +36,34 @@ export class OutboxRunner {
   constructor(private readonly deps: OutboxRunnerDeps) {}
 
   /**
-   * Applies the pending actions of `graph`, oldest first. The caller holds the graph's mutex. Throws
+   * Applies the pending actions of `graph`, oldest first; "elsewhere" when another process owns its project.
+   * The caller holds the graph's mutex. Throws
    * UnavailableError (retry scheduled) or the action's own error (graph marked failed); a transient failure of
    * a dashboard publication does not throw (the graph is already running; the retry publishes later).
    */
-  async drain(graph: string): Promise<void> {
+  async drain(graph: string): Promise<void | "elsewhere"> {
     try {
-      await this.drainRows(graph);
+      return await this.drainRows(graph);
     } finally {
       this.deps.onDrained?.(graph);
     }
   }
 
-  private async drainRows(graph: string): Promise<void> {
+  private async drainRows(graph: string): Promise<void | "elsewhere"> {
+    const record = await this.deps.store.graphs.get(graph);
+    if (!record) return; // removed: its outbox went with it
+    // Another process owns the project: it heard the commit (NOTIFY) and applies the rows itself.
+    if (!this.deps.ownership.owns(record.project)) return "elsewhere";
     const rows = await this.deps.store.outbox.pending(graph);
     let applied = 0;
     for (const row of rows) {
       const action = row.action as OutboxAction;
       try {
-        await this.deps.executor.apply(row);
+        await this.deps.executor.apply(row, record.project);
         await this.deps.hooks.afterAction?.(graph, action.kind, ++applied);
       } catch (err) {
+        // The lease went mid-way (logged by the ownership): the new owner applies what is left, once.
+        if (err instanceof NotOwnerError) return;
         const stop = await this.failed(graph, row, action, err);
         if (stop === "continue") continue;
         if (stop === "swallow") return;

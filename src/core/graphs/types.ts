@@ -1,5 +1,6 @@
 // Public types of the graph lifecycle: what it needs (ports, passed in) and what it returns (views the API
 // handlers and the CLI translate). Plain data; no I/O here.
+import type { ProjectOwnership } from "../ports/ownership.js";
 import type { Logger } from "../../observability/logger.js";
 import type { ClusterInventory } from "../clusters/inventory.js";
 import type { Deployer, KarmadaClient } from "../ports/karmada.js";
@@ -65,6 +66,8 @@ export interface GraphLifecycleOptions {
   /** Validation options of descriptors; pass `placementStrategies: strategyNames()` from the solver. */
   hdagOptions?: HdagOptions;
   now?: () => Date;
+  /** Several processes on one database: only the project's owner applies outboxes and repairs (default: this one). */
+  ownership?: ProjectOwnership;
 }
 
 export interface DeployRequest {

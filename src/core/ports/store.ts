@@ -191,6 +191,11 @@ export interface OutboxRepository {
   /** Removes an applied action. */
   complete(id: number): Promise<void>;
   recordFailure(id: number, error: string): Promise<void>;
+  /**
+   * Inside a transaction: locks the pending action (FOR UPDATE SKIP LOCKED) until the transaction ends; false
+   * when it is gone (applied meanwhile) or another transaction holds it.
+   */
+  claim(id: number): Promise<boolean>;
 }
 
 /** A running `smo serve` process of a multi-process deployment (docs/ha.md). */
@@ -225,6 +230,8 @@ export interface LeaseRepository {
   removeMember(id: string): Promise<void>;
   /** Every lease row (held, expired or released), by project. */
   list(): Promise<LeaseRecord[]>;
+  /** The projects that have graphs (what there is to own), sorted. */
+  projects(): Promise<string[]>;
   /**
    * Takes the project's lease for `holder` when it is free, expired or already held by `holder` (then renewed,
    * same token); a change of holder or an expired lease yields token + 1. Undefined when another member holds it.

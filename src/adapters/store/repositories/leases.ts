@@ -54,6 +54,11 @@ export function leaseRepository(db: Kysely<Database>): LeaseRepository {
       return (await db.selectFrom("leases").selectAll().orderBy("project").execute()).map(toLeaseRecord);
     },
 
+    async projects() {
+      const rows = await db.selectFrom("graphs").select("project").distinct().orderBy("project").execute();
+      return rows.map((r) => r.project);
+    },
+
     async acquire(project, holder, durationMs) {
       // Same holder and unexpired: a renewal (same token). Otherwise the lease passes (or returns) to `holder`
       // with the next token, so anything the previous term started is refused by check().

@@ -55,6 +55,11 @@ export function outboxRepository(db: Kysely<Database>): OutboxRepository {
       await db.deleteFrom("outbox").where("id", "=", id).execute();
     },
 
+    async claim(id) {
+      const row = await db.selectFrom("outbox").select("id").where("id", "=", id).forUpdate().skipLocked().executeTakeFirst();
+      return row !== undefined;
+    },
+
     async recordFailure(id, error) {
       await db
         .updateTable("outbox")
