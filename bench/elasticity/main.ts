@@ -15,6 +15,7 @@ import { PROMETHEUS_BIN, startPrometheus, type PrometheusProcess } from "./prome
 import { runRamp, type RampResult } from "./ramp.js";
 import { startSimProcess } from "./sim-process.js";
 import { writeBenchResult } from "../results.js";
+import { writeElasticityPlots } from "./plots.js";
 import { startInProcessSmo } from "./smo-inprocess.js";
 import { startServeSmo } from "./smo-serve.js";
 import { startChildSmo } from "./smo-child.js";
@@ -24,6 +25,7 @@ import type { SmoTarget } from "./target.js";
 import { freePort } from "./ports.js";
 
 const KPI_MS = 5_000;
+const RAMP_HOLD_MS = 5_000;
 const GOAL_MS: Record<Mode, number> = { pushed: 1_000, pulled: 3_000 };
 
 const { values: args } = parseArgs({
@@ -190,7 +192,14 @@ async function main(): Promise<void> {
       },
       args.out,
     );
-    log(`wrote ${out} (${Math.round((Date.now() - started) / 1000)} s)`);
+    const plots = await writeElasticityPlots({
+      jsonPath: out,
+      decisions,
+      modes: reports.map((r) => ({ mode: r.mode, graph: `steps-${r.mode}`, steps: r.steps })),
+      ramp: ramp.length > 0 ? { graphs: ramp, startedAt: ramp[0]!.startedAt, rampMs, holdMs: RAMP_HOLD_MS, fromRps: 5, toRps: 5 + 6 * (rampMs / 1000) } : undefined,
+      scaling,
+    });
+    log(`wrote ${out} and ${plots.join(", ")} (${Math.round((Date.now() - started) / 1000)} s)`);
   } finally {
     for (const c of cleanup) await c().catch((err: unknown) => log(`cleanup: ${(err as Error).message}`));
   }
@@ -215,7 +224,7 @@ async function rampRun(target: SmoTarget, decisions: DecisionLog, rampMs: number
     fromRps: 5,
     toRps: 5 + 6 * (rampMs / 1000),
     rampMs,
-    holdMs: 5_000,
+    holdMs: RAMP_HOLD_MS,
     sampleEveryMs: 1000,
   });
 }

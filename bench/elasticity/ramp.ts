@@ -14,6 +14,8 @@ export interface RampResult {
   replicaSeconds: number;
   decisions: number;
   firstScaleAtRps: number | undefined;
+  /** When the ramp started (epoch ms), for the plot. */
+  startedAt: number;
 }
 
 export interface RampRun {
@@ -66,6 +68,7 @@ export async function runRamp(run: RampRun): Promise<RampResult[]> {
       replicaSeconds: replicaMs / 1000,
       decisions: decisions.length,
       firstScaleAtRps: first ? Math.round(rateAt(first.observedAt) * 10) / 10 : undefined,
+      startedAt: start,
     };
   });
 }

@@ -11,6 +11,7 @@ import type { ScalingModel } from "../../src/core/hdag/model.js";
 import type { SeedGraph } from "../elasticity/seed.js";
 import { startSimProcess } from "../elasticity/sim-process.js";
 import { writeBenchResult } from "../results.js";
+import { writeChart, type Series } from "../svg.js";
 import { startChildSmo } from "../elasticity/smo-child.js";
 import { startServeScaleTarget } from "./serve-target.js";
 import { BENCH_PG_URL, benchSchema } from "../elasticity/postgres.js";
@@ -29,6 +30,8 @@ const { values: args } = parseArgs({
     target: { type: "string", default: "auto" },
     /** Stores to measure: postgres (a throw-away schema on the local server), memory (PGlite in memory). */
     db: { type: "string", default: "postgres,memory" },
+    /** PGlite holds the whole database in one process's heap: larger sizes run on PostgreSQL only. */
+    "pglite-max": { type: "string", default: "1000" },
     out: { type: "string" },
   },
 });
@@ -160,6 +163,10 @@ async function main(): Promise<void> {
   const results: SizeResult[] = [];
   let description = "";
   for (const db of args.db!.split(",").filter(Boolean)) for (const n of sizes) {
+    if (db === "memory" && n > Number(args["pglite-max"])) {
+      log(`scale: ${n} graphs on PGlite skipped (--pglite-max ${args["pglite-max"]})`);
+      continue;
+    }
     log(`scale: ${n} graphs, store ${db} …`);
     results.push(await runSize(n, db));
     const r = results.at(-1)!;
@@ -202,7 +209,27 @@ async function main(): Promise<void> {
     },
     args.out,
   );
-  log(`wrote ${out} (${Math.round((Date.now() - started) / 1000)} s)`);
+  const plot = await writeScalePlot(out, results);
+  log(`wrote ${out} and ${plot} (${Math.round((Date.now() - started) / 1000)} s)`);
+}
+
+/** CPU % and decision p95 against the graph count, one line per store, beside the JSON. */
+function writeScalePlot(jsonPath: string, results: SizeResult[]): Promise<string> {
+  const series: Series[] = [];
+  for (const db of [...new Set(results.map((r) => r.db))]) {
+    const mine = results.filter((r) => r.db === db);
+    const name = db === "memory" ? "PGlite" : "PostgreSQL";
+    series.push({ name: `${name}: CPU % of a core`, points: mine.map((r) => [r.graphs, r.cpuPercent]) });
+    series.push({ name: `${name}: decision p95 ms`, points: mine.map((r) => [r.graphs, r.decisionLatencyP95Ms]), right: true, dashed: true });
+  }
+  return writeChart(jsonPath.replace(/\.json$/, ".svg"), {
+    title: "bench:scale — smo CPU and decision latency against graphs under management",
+    xLabel: "graphs (2 services each, 1 sample/s per service), log scale",
+    yLabel: "CPU % of one core",
+    yRightLabel: "decision latency p95, ms",
+    logX: true,
+    series,
+  });
 }
 
 main().then(
