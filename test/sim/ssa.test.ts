@@ -142,6 +142,16 @@ describe("server-side apply", () => {
     expect(same.body.metadata.resourceVersion).toBe(patched.body.metadata.resourceVersion);
   });
 
+  it("merges list-map items by key: a Service port applied without its defaulted protocol stays one port", async () => {
+    const svc = (ports: Json[]) => ({ apiVersion: "v1", kind: "Service", metadata: { name: "web" }, spec: { selector: { app: "web" }, ports } });
+    const path = "/api/v1/namespaces/ssa/services/web";
+    expect((await apply(path, "smo", svc([{ port: 80 }]))).status).toBe(201);
+    const again = await apply(path, "smo", svc([{ port: 80, name: "http" }]));
+    expect(again.body.spec.ports).toEqual([{ port: 80, name: "http", protocol: "TCP", targetPort: 80 }]);
+    const second = await apply(path, "other", svc([{ port: 81 }]));
+    expect(second.body.spec.ports.map((p: Json) => p.port)).toEqual([80, 81]);
+  });
+
   it("applies a Karmada kind against its schema: defaults are not owned, unknown fields refused under Strict", async () => {
     const pp = (names: string[], extra: Json = {}) => ({
       apiVersion: "policy.karmada.io/v1alpha1",

@@ -94,7 +94,11 @@ export class NamespacedResource {
       this.access.policy,
       this.what("apply", namespace, name),
       (options) =>
-        this.access.custom.patchNamespacedCustomObject({ ...this.base(namespace), name, body, fieldManager: FIELD_MANAGER, ...(force ? { force: true } : {}) }, options),
+        this.access.custom.patchNamespacedCustomObject(
+          // Strict: a field the CRD does not know fails the write instead of being pruned silently.
+          { ...this.base(namespace), name, body, fieldManager: FIELD_MANAGER, fieldValidation: "Strict", ...(force ? { force: true } : {}) },
+          options,
+        ),
       { contentType: PatchStrategy.ServerSideApply },
     );
   }

@@ -107,8 +107,10 @@ const container: OpenApiSchema = obj("A single application container that you wa
       containerPort: int("Number of port to expose on the pod's IP address."),
       protocol: str("Protocol for port. Must be UDP, TCP, or SCTP. Defaults to \"TCP\"."),
     }, { required: ["containerPort"] }),
+    // Keyed by containerPort alone (Kubernetes adds protocol): an apply that leaves protocol to its default
+    // still matches the live port.
     "x-kubernetes-list-type": "map",
-    "x-kubernetes-list-map-keys": ["containerPort", "protocol"],
+    "x-kubernetes-list-map-keys": ["containerPort"],
   },
   resources: obj("Compute Resources required by this container.", {
     requests: quantities("Requests describes the minimum amount of compute resources required."),
@@ -164,7 +166,7 @@ const servicePort = obj("ServicePort contains information on service's port.", {
 const serviceSpec = obj("ServiceSpec describes the attributes that a user creates on a service.", {
   type: str("type determines how the Service is exposed. Defaults to ClusterIP."),
   selector: map("Route service traffic to pods with label keys and values matching this selector."),
-  ports: { type: "array", items: servicePort, description: "The list of ports that are exposed by this service.", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["port", "protocol"] },
+  ports: { type: "array", items: servicePort, description: "The list of ports that are exposed by this service.", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["port"] },
   clusterIP: str("clusterIP is the IP address of the service, usually assigned randomly by the control plane."),
   clusterIPs: { type: "array", items: { type: "string" }, description: "ClusterIPs is a list of IP addresses assigned to this service.", "x-kubernetes-list-type": "atomic" },
   sessionAffinity: str("Supports \"ClientIP\" and \"None\"."),

@@ -38,7 +38,8 @@ export function smoOwnsReplicas(live: V1Deployment): boolean {
 export function createManifestDeployer(client: { kube: KubeAccess }, _options: ManifestDeployerOptions = {}): Deployer {
   const kube = client.kube;
   const ssa = { contentType: PatchStrategy.ServerSideApply };
-  const params = (force: boolean) => ({ fieldManager: FIELD_MANAGER, ...(force ? { force: true } : {}) });
+  // Strict: a field the server does not know fails the write instead of being dropped silently.
+  const params = (force: boolean) => ({ fieldManager: FIELD_MANAGER, fieldValidation: "Strict", ...(force ? { force: true } : {}) });
 
   const deployments: Kind<V1Deployment> = {
     label: "Deployment",
