@@ -1,12 +1,16 @@
-"""Hop3's side of bench:latency: sequential calls from Python on ONE persistent channel, taking turns (one of each
-per round) so that every row sees the same background load. grpcio with stubs generated from proto/ (as
-deploy/hop3/gen_stubs.sh does), or http.client on one keep-alive connection for the REST reference.
+"""Hop3's side of bench:latency: sequential calls from Python, taking turns (one of each per round, in a shuffled
+order) so that every row sees the same background load: a gRPC channel (grpcio, stubs generated from proto/ as
+deploy/hop3/gen_stubs.sh does) and, in the same rounds, REST servers each on one http.client connection. Rows of
+different channels measured in the same rounds can be compared even on a box whose load swings.
 
 usage: hop3_latency.py STUBS_DIR CONFIG_JSON   -> prints {"rows": {name: {calls, p50Us, p99Us}}}
-CONFIG_JSON: {"target": "127.0.0.1:50051" | "unix:/path" | "http://127.0.0.1:8000", "graph": NAME, "service": NAME,
-              "rows": ["health", "get", "list", "report", "rest-health", "rest-get"], "warmup": N, "warmupSeconds": W, "seconds": S, "minRounds": M}
+CONFIG_JSON: {"target": "127.0.0.1:50051" | "unix:/path" | null, "rest": {LABEL: "http://127.0.0.1:8000", ...},
+              "graph": NAME, "service": NAME, "rows": ["health", "get", "list", "report"],
+              "warmup": N, "warmupSeconds": W, "seconds": S, "minRounds": M}
+REST rows are named rest-health:LABEL and rest-get:LABEL, for every LABEL of "rest".
 """
 import json
+import random
 import sys
 import time
 
@@ -60,12 +64,15 @@ def percentile(sorted_values, p):
     return sorted_values[min(len(sorted_values) - 1, int(p / 100 * len(sorted_values)))]
 
 
-target = config["target"]
-if target.startswith("http://"):
-    closer, available = rest_calls(target, config["graph"])
-else:
-    closer, available = grpc_calls(target, config["graph"], config.get("service", ""))
-rows = [(name, available[name]) for name in config["rows"]]
+closers, rows = [], []
+if config.get("target"):
+    closer, available = grpc_calls(config["target"], config["graph"], config.get("service", ""))
+    closers.append(closer)
+    rows += [(name, available[name]) for name in config["rows"]]
+for label, base in config.get("rest", {}).items():
+    closer, available = rest_calls(base, config["graph"])
+    closers.append(closer)
+    rows += [(f"{name}:{label}", call) for name, call in available.items()]
 warm_until = time.perf_counter() + config.get("warmupSeconds", 1)
 for _ in range(config.get("warmup", 200)):
     if time.perf_counter() > warm_until:
@@ -78,11 +85,14 @@ rounds = 0
 # A minimum of rounds even past the deadline, so that a slow call still gets a p99 worth the name.
 while time.perf_counter() < deadline or rounds < config.get("minRounds", 0):
     rounds += 1
+    # A fresh order each round: the after-effects of a heavy call land on every row alike.
+    random.shuffle(rows)
     for name, call in rows:
         t0 = time.perf_counter_ns()
         call()
         latencies[name].append((time.perf_counter_ns() - t0) / 1000)
-closer.close()
+for closer in closers:
+    closer.close()
 out = {}
 for name, values in latencies.items():
     values.sort()

@@ -5,7 +5,7 @@
 //   --quick        shorter measuring windows (about 30 s on an idle box instead of about 2 min; noisier)
 //   --no-readme    leave bench/README.md alone
 //   --out PATH     JSON elsewhere
-import { availableParallelism, cpus } from "node:os";
+import { availableParallelism, cpus, loadavg } from "node:os";
 import { writeBenchResult } from "../results.js";
 import { type Budget } from "./measure.js";
 import { servedMarkdown, writeReadmeSection } from "./report.js";
@@ -35,10 +35,10 @@ async function main(): Promise<void> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const servedBudget: ServedBudget = options.quick
     ? { warmupRounds: 50, warmupSeconds: 0.3, serverWarmupSeconds: 1, seconds: 1, minRounds: 10 }
-    : { warmupRounds: 200, warmupSeconds: 0.8, serverWarmupSeconds: 2, seconds: 3, minRounds: 15 };
+    : { warmupRounds: 200, warmupSeconds: 0.8, serverWarmupSeconds: 2, seconds: 2.5, minRounds: 15 };
   const transportBudget: Budget = options.quick
     ? { warmupCalls: 100, warmupMaxMs: 100, maxCalls: 5_000, maxMs: 250 }
-    : { warmupCalls: 500, warmupMaxMs: 300, maxCalls: 20_000, maxMs: 800 };
+    : { warmupCalls: 500, warmupMaxMs: 300, maxCalls: 20_000, maxMs: 600 };
   const started = performance.now();
   // Without PostgreSQL (or a broken serve) the transport rows still run; the failure is in the table.
   const served = await runServed(servedBudget, log).catch((err: unknown): ServedResult => {
@@ -64,11 +64,11 @@ async function main(): Promise<void> {
   };
   const written = await writeBenchResult("latency", result, options.out);
 
-  const machine = `${cpus()[0]?.model ?? "?"} × ${availableParallelism()}, Node ${process.version}`;
+  const machine = `${cpus()[0]?.model ?? "?"} × ${availableParallelism()}, Node ${process.version}, load average ${loadavg()[0]!.toFixed(1)} at the end`;
   const doc = [
     `Measured by \`npm run bench:latency${options.quick ? " -- --quick" : ""}\` on ${new Date().toISOString().slice(0, 10)} (${machine}; a box shared with other work, so read ratios within one run rather than absolute figures).`,
     "",
-    "**What Hop3 sees**: a real `smo serve` (PostgreSQL store, `--karmada sim`) with a deployed one-service graph; sequential calls on one persistent channel per client, every row of a channel taking turns with the others; the floor is `grpc.health.v1.Health/Check` on the same channel (for REST, `GET /healthz` on the same connection). The REST reference is `bench/latency/rest_app.py`: Flask + SQLAlchemy under gunicorn reading the same graph's rows from the same PostgreSQL.",
+    "**What Hop3 sees**: a real `smo serve` (PostgreSQL store, `--karmada sim`) with a deployed one-service graph; sequential calls on one persistent channel per client, every row of a channel taking turns with the others in a shuffled order; the floor is `grpc.health.v1.Health/Check` on the same channel (for REST, `GET /healthz` on the same connection). The REST reference is `bench/latency/rest_app.py`: Flask + SQLAlchemy under gunicorn reading the same graph's rows from the same PostgreSQL, its calls taking turns with those of the Python TCP channel in the same rounds.",
     "",
     servedMarkdown(served),
     "",

@@ -54,8 +54,9 @@ export async function measure(call: () => Promise<unknown>, concurrency: number,
 }
 
 /**
- * Sequential calls taking turns, one of each per round, so that every row of a channel sees the same background
- * load (the box is shared): a slow second for the machine slows all rows alike and their ratios stay meaningful.
+ * Sequential calls taking turns, one of each per round in a shuffled order, so that every row of a channel sees the
+ * same background load (the box is shared): a slow second for the machine slows all rows alike and their ratios stay
+ * meaningful.
  */
 export async function measureInTurns(calls: [string, () => Promise<unknown>][], budget: Budget): Promise<Map<string, ModeResult>> {
   const warm = performance.now() + (budget.warmupMaxMs ?? Infinity);
@@ -63,8 +64,15 @@ export async function measureInTurns(calls: [string, () => Promise<unknown>][], 
   const latencies = calls.map(() => [] as number[]);
   const start = performance.now();
   const deadline = start + budget.maxMs;
+  const order = calls.map((_, i) => i);
   for (let round = 0; round < budget.maxCalls && (performance.now() < deadline || round < (budget.minCalls ?? 0)); round++) {
-    for (let i = 0; i < calls.length; i++) {
+    // A fresh order each round: the after-effects of a heavy call (the server's GC) land on every row alike, not
+    // always on the row that follows it.
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(Math.random() * (i + 1));
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+    for (const i of order) {
       const t0 = process.hrtime.bigint();
       await calls[i]![1]();
       latencies[i]!.push(Number(process.hrtime.bigint() - t0) / 1000);

@@ -57,6 +57,14 @@ const CALL = {
   "rest-get": "REST GET /graphs/NAME (Flask + SQLAlchemy)",
 } as const;
 type CallKey = keyof typeof CALL;
+/** The REST reference under gunicorn's default worker class and under the keep-alive one. */
+const REST_CHANNELS: Record<string, { channel: string; workerArgs: string[] }> = {
+  sync: { channel: "Python http.client → gunicorn sync, 2 workers (a connection per request)", workerArgs: ["--workers", "2"] },
+  gthread: {
+    channel: "Python http.client → gunicorn gthread, 2 workers × 4 threads (keep-alive)",
+    workerArgs: ["--workers", "2", "--worker-class", "gthread", "--threads", "4"],
+  },
+};
 const FLOOR: Partial<Record<CallKey, CallKey>> = { "rest-health": "rest-health", "rest-get": "rest-health" };
 
 /** Graph i: one service web-i (service ids name Kubernetes objects: unique in a project), no GPU, 1 request/s = 1 replica. */
@@ -146,7 +154,7 @@ export async function runServed(budget: ServedBudget, log: (line: string) => voi
     const stubs = join(dir, "stubs");
     if (!pythonReason) await generateStubs(stubs);
     const nodeBudget: Budget = { warmupCalls: budget.warmupRounds, warmupMaxMs: budget.warmupSeconds * 1000, minCalls: budget.minRounds, maxCalls: 1_000_000, maxMs: budget.seconds * 1000 };
-    const channels = async (graphs: number, keys: CallKey[]): Promise<ServedRow[]> => {
+    const channels = async (graphs: number, keys: CallKey[], rest: Record<string, string> = {}): Promise<ServedRow[]> => {
       const rows: ServedRow[] = [];
       // A fresh grpc-js channel per phase, like the Python side: each phase's rows share one channel.
       const client = new SmoClient({ address: serve.grpcAddress, deadlineMs: 10_000 });
@@ -165,39 +173,38 @@ export async function runServed(budget: ServedBudget, log: (line: string) => voi
       rows.push(...rowsOf("grpc-js, TCP loopback", graphs, measured as Map<CallKey, PythonRow>));
       log(`measured: served, ${graphs} graph(s), grpc-js`);
       if (pythonReason) return rows;
-      for (const [channel, target] of [
-        ["Python grpcio, TCP loopback", serve.grpcAddress],
-        ["Python grpcio, Unix socket (Hop3's default)", `unix:${serve.socketPath}`],
+      // The REST servers take turns with the TCP channel's calls in the same Python rounds: GetGraph and the REST
+      // GET are then compared under the same load, whatever the rest of the box is doing.
+      for (const [channel, target, withRest] of [
+        ["Python grpcio, TCP loopback", serve.grpcAddress, rest],
+        ["Python grpcio, Unix socket (Hop3's default)", `unix:${serve.socketPath}`, {}],
       ] as const) {
-        const config = { target, graph: GRAPH, service: SERVICE, rows: keys, warmup: budget.warmupRounds, warmupSeconds: budget.warmupSeconds, seconds: budget.seconds, minRounds: budget.minRounds };
+        const config = { target, rest: withRest, graph: GRAPH, service: SERVICE, rows: keys, warmup: budget.warmupRounds, warmupSeconds: budget.warmupSeconds, seconds: budget.seconds, minRounds: budget.minRounds };
         const measuredPy = await runPythonClient(stubs, config);
         rows.push(...rowsOf(channel, graphs, new Map(keys.map((k) => [k, measuredPy[k]!]))));
-        log(`measured: served, ${graphs} graph(s), ${channel}`);
+        for (const label of Object.keys(withRest)) {
+          const restKeys: CallKey[] = ["rest-health", "rest-get"];
+          rows.push(...rowsOf(REST_CHANNELS[label]!.channel, graphs, new Map(restKeys.map((k) => [k, measuredPy[`${k}:${label}`]!]))));
+        }
+        log(`measured: served, ${graphs} graph(s), ${channel}${Object.keys(withRest).length ? " and REST" : ""}`);
       }
       return rows;
     };
 
-    const rows = await channels(1, ["health", "get", "list", "report"]);
-    const getGraphVsRest: Record<string, number> = {};
+    const rest: Record<string, string> = {};
     if (!restReason) {
-      const pyGet = rows.find((r) => r.channel.startsWith("Python grpcio, TCP") && r.call === CALL.get)!;
-      for (const [channel, workerArgs] of [
-        ["Python http.client → gunicorn sync, 2 workers (a connection per request)", ["--workers", "2"]],
-        ["Python http.client → gunicorn gthread, 2 workers × 4 threads (keep-alive)", ["--workers", "2", "--worker-class", "gthread", "--threads", "4"]],
-      ] as const) {
-        const gunicorn = await spawnGunicorn(PG_URL, schemaName, [...workerArgs]);
-        try {
-          const keys: CallKey[] = ["rest-health", "rest-get"];
-          const config = { target: gunicorn.baseUrl, graph: GRAPH, rows: keys, warmup: budget.warmupRounds, warmupSeconds: budget.warmupSeconds, seconds: budget.seconds, minRounds: budget.minRounds };
-          const measured = await runPythonClient(stubs, config);
-          const restRows = rowsOf(channel, 1, new Map(keys.map((k) => [k, measured[k]!])));
-          rows.push(...restRows);
-          getGraphVsRest[channel] = pyGet.p50Us / restRows.find((r) => r.call === CALL["rest-get"])!.p50Us;
-        } finally {
-          await gunicorn.stop();
-        }
-        log(`measured: served, REST reference, ${channel}`);
+      for (const [label, { workerArgs }] of Object.entries(REST_CHANNELS)) {
+        const gunicorn = await spawnGunicorn(PG_URL, schemaName, workerArgs);
+        cleanups.unshift(() => gunicorn.stop());
+        rest[label] = gunicorn.baseUrl;
       }
+    }
+    const rows = await channels(1, ["health", "get", "list", "report"], rest);
+    const pyGet = rows.find((r) => r.channel.startsWith("Python grpcio, TCP") && r.call === CALL.get);
+    const getGraphVsRest: Record<string, number> = {};
+    for (const { channel } of Object.values(REST_CHANNELS)) {
+      const restGet = rows.find((r) => r.channel === channel && r.call === CALL["rest-get"]);
+      if (pyGet && restGet) getGraphVsRest[channel] = pyGet.p50Us / restGet.p50Us;
     }
 
     t0 = performance.now();
