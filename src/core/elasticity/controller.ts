@@ -49,8 +49,8 @@ export class ElasticityController {
   private readyWatch?: Subscription;
   private reconcileTimer?: NodeJS.Timeout;
   private sweepTimer?: NodeJS.Timeout;
-  /** `graph\0service` of the services with named sources, which the sweep checks for staleness. */
-  private readonly withNamedSources = new Set<string>();
+  /** Services with named sources, which the sweep checks for staleness (keyed `graph\0service`). */
+  private readonly withNamedSources = new Map<string, { graph: string; service: string }>();
   private stopped = false;
 
   constructor(
@@ -248,7 +248,8 @@ export class ElasticityController {
     if (key !== UNNAMED) {
       // Per-host reporting supersedes an unnamed rate, which would otherwise hold forever and count twice.
       s.sources.delete(UNNAMED);
-      this.withNamedSources.add(sourceKey(graphName, serviceName));
+      const key = sourceKey(graphName, serviceName);
+      if (!this.withNamedSources.has(key)) this.withNamedSources.set(key, { graph: graphName, service: serviceName });
     }
     expireSources(s.sources, now, this.config);
     this.setRate(graph, s, cause);
@@ -279,10 +280,9 @@ export class ElasticityController {
   /** Drops stale named sources (a host that stopped reporting) and re-checks the services they belonged to. */
   private sweepSources(): void {
     const now = this.now();
-    for (const key of this.withNamedSources) {
-      const [graphName, serviceName] = key.split("\0") as [string, string];
-      const graph = this.graphs.get(graphName);
-      const s = graph?.services.get(serviceName);
+    for (const [key, ref] of this.withNamedSources) {
+      const graph = this.graphs.get(ref.graph);
+      const s = graph?.services.get(ref.service);
       if (!graph || !s) {
         this.withNamedSources.delete(key);
         continue;

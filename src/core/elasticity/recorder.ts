@@ -58,7 +58,8 @@ export class DecisionRecorder {
       return;
     }
     this.readyLog.push({ seq: ++this.readySeq, id });
-    if (this.readyLog.length > READY_LOG_SIZE) this.readyLog.splice(0, this.readyLog.length - READY_LOG_SIZE);
+    // Trimmed in chunks: a splice of the head per update would copy the whole log every time.
+    if (this.readyLog.length > 2 * READY_LOG_SIZE) this.readyLog.splice(0, this.readyLog.length - READY_LOG_SIZE);
     this.changed.notify();
   }
 
@@ -82,7 +83,10 @@ export class DecisionRecorder {
         yield row;
         if (signal.aborted) return;
       }
-      const updates = this.readyLog.filter((u) => u.seq > readySeq);
+      // The log is ordered by seq and a watcher is rarely far behind: walk back from the end, not over it all.
+      let from = this.readyLog.length;
+      while (from > 0 && this.readyLog[from - 1]!.seq > readySeq) from--;
+      const updates = this.readyLog.slice(from);
       readySeq = this.readySeq;
       let resent = 0;
       for (const { id } of updates) {
