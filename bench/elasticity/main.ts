@@ -1,4 +1,4 @@
-// bench:elasticity — DESIGN §7. smo against a simulated Karmada federation (`smo sim` child process) and a load
+// bench:elasticity (docs/elasticity.md; tables in bench/README.md). smo against a simulated Karmada federation (`smo sim` child process) and a load
 // generator; ≥ 20 load steps up and down in two modes (pushed: the generator reports each change at once and
 // every second; pulled: Debian's Prometheus scrapes the generator every --scrape-interval and smo pulls it on its
 // defaults, which follow that interval), then a ramp with and without the forecast strategy. Prints Markdown tables, writes bench/results/elasticity.json.
@@ -231,7 +231,7 @@ async function rampRun(target: SmoTarget, decisions: DecisionLog, rampMs: number
 
 function render(reports: ModeReport[], ramp: RampResult[], smo: string): string {
   const lines: string[] = [];
-  lines.push(`### Elasticity (DESIGN §7) — ${smo}`, "");
+  lines.push(`### Elasticity — ${smo}`, "");
   lines.push(
     `Pod start delay ${podStartMs} ms, stabilisation window ${stabilizationMs} ms, capacity 10 req/s per replica (10 % headroom). ` +
       `Times are seconds after t_load (the generator changing its rate); a step is done when the replica count the new rate needs is actuated.`,

@@ -1,4 +1,4 @@
-// The load-step scenario (DESIGN §7): the generator changes the rate of one service (t_load); smo observes it
+// The load-step scenario (docs/elasticity.md#stage-times): the generator changes the rate of one service (t_load); smo observes it
 // (pushed: the generator reports it at once; pulled: Prometheus scrapes it), decides and scales. For each step
 // the bench reads the stage times of the decision that reached the replica count the new rate needs, and of
 // the first decision that moved in the step's direction.

@@ -1,6 +1,6 @@
 // Latency bench: what Hop3 sees (a real `smo serve` on PostgreSQL and the simulated federation, grpc-js and Python
 // grpcio clients, each read next to Health/Check on the same channel, a Flask + SQLAlchemy REST read as the
-// reference; see served.ts), then the transport rows of DESIGN §10 (transport.ts). Writes
+// reference; see served.ts), then the transport rows (transport.ts, docs/latency-bench.md). Writes
 // bench/results/latency.json, prints Markdown, and replaces the "Latency" section of bench/README.md.
 //   --quick        shorter measuring windows (about 30 s on an idle box instead of about 2 min; noisier)
 //   --no-readme    leave bench/README.md alone

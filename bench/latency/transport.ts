@@ -1,4 +1,4 @@
-// The transport rows of the latency bench (DESIGN §10): what a loopback call to the sidecar costs next to an
+// The transport rows of the latency bench (docs/latency-bench.md): what a loopback call to the sidecar costs next to an
 // in-process call of the same handler. Unary GraphService/ListGraphs through each path, sequential and with 32
 // calls in flight, in two scenarios: the real handler on a `memory` store (an empty list: one SQL query in embedded
 // PGlite), and a no-op handler that isolates the transport.
@@ -39,7 +39,7 @@ export interface Scenario {
   rows: Row[];
 }
 
-/** Every path of DESIGN §10 for one ListGraphs implementation. */
+/** Every transport path (docs/latency-bench.md) for one ListGraphs implementation. */
 async function runScenario(name: string, impl: GraphImpl, budget: Budget, log: (line: string) => void, services = [registration(GraphService, impl)]): Promise<Scenario> {
   const registry = createRegistry({ processMetrics: false });
   const dir = await mkdtemp(join(tmpdir(), "smo-bench-"));

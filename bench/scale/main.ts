@@ -1,4 +1,4 @@
-// bench:scale — DESIGN §10. 1, 100 and 1,000 graphs under management (two services each), every service
+// bench:scale (tables in bench/README.md). 1, 100 and 1,000 graphs under management (two services each), every service
 // pushing one load sample per second; some services step their load up every second so decisions keep
 // happening. Per size: the smo process's CPU % and RSS over a steady window, and the decision latency
 // (actuated − observed) p95. Each size runs against a fresh `smo sim` child and a fresh smo process.
@@ -174,7 +174,7 @@ async function main(): Promise<void> {
   }
   description = existsSync("/work/handoff/api-ready") && args.target !== "child" ? "`smo serve` child process over gRPC" : "smo elasticity core in a child process (Node IPC)";
   const md = [
-    `### Scale (DESIGN §10) — ${description}`,
+    `### Scale — ${description}`,
     "",
     `${perGraph} services per graph, each pushing 1 sample/s; ${(stepShare * 100).toFixed(0)} % of services step their load up each second. ` +
       `CPU and RSS of the smo process over a ${steadyMs / 1000} s steady window after ${warmupMs / 1000} s of warm-up (CPU % of one core).`,

@@ -1,4 +1,4 @@
-// npm run bench:solver — placement solver benchmark (DESIGN §10).
+// npm run bench:solver — placement solver benchmark (tables in bench/README.md#solver).
 //  1. Backends: sizes 3×2 … 200×20 (services × clusters) at capacity tightness 0.7 and 0.9, for two objectives
 //     (moves only = the optimal strategy's defaults; full = moves 1, energy 0.1, traffic 0.5), GLPK and HiGHS:
 //     solve time (median of 5; a solve that hits the time limit is not repeated), status, objective, gap.

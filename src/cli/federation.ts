@@ -133,7 +133,7 @@ export async function startFederationRuntime(
         // `scaled` events wake WatchGraph readers like the lifecycle's own events.
         onEvents: (list) => lifecycle.notify(list),
         replacer: {
-          // A direct call, never an RPC to ourselves (DESIGN §6).
+          // A direct call, never an RPC to ourselves (docs/architecture.md#reportload).
           replaceForCapacity: async (graph) => {
             await lifecycle.replace(graph, {});
           },

@@ -1,4 +1,4 @@
-// Public surface of the solver (DESIGN §5, §6). Core and the API use createSolver(); tests and the bench also
+// Public surface of the solver (docs/solver.md). Core and the API use createSolver(); tests and the bench also
 // use the pure pieces (validation, model builders, evaluation) directly.
 export { createSolver, defaultWorkerCount, watchdogMs, type Solver, type SolverOptions } from "./solver.js";
 export * from "./types.js";

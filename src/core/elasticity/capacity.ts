@@ -1,4 +1,4 @@
-// The linear capacity model of DESIGN §6: `alpha·r + beta` requests/s are served by r replicas.
+// The linear capacity model (docs/solver.md#replicas): `alpha·r + beta` requests/s are served by r replicas.
 import type { ScalingModel } from "../hdag/model.js";
 
 /** Smallest replica count that serves `rate`, within [min, max]; `undefined` when even max cannot. */

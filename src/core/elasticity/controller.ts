@@ -1,4 +1,4 @@
-// The elasticity loop (DESIGN §6–§7). Event-driven: a sample that breaks `alpha·r + beta ≥ rate` triggers a
+// The elasticity loop (docs/elasticity.md). Event-driven: a sample that breaks `alpha·r + beta ≥ rate` triggers a
 // replica decision for its service's cluster at once; scale-down waits for the stabilisation window; a slow
 // reconcile repairs drift. All graphs share this one object on the event loop; per cluster of a graph at most
 // one decision is in flight, and samples arriving meanwhile are coalesced into one follow-up decision.

@@ -1,4 +1,4 @@
-// One replica decision for the services a graph runs on one cluster (DESIGN §6): build the replica MILP from
+// One replica decision for the services a graph runs on one cluster (docs/elasticity.md#the-decision): build the replica MILP from
 // the live state, solve it, apply it with one scale call per changed service, and record each change with its
 // stage timestamps. Infeasible on the cluster → scale at once to what fits (a partial decision), and a
 // re-placement request for the rest (with a back-off).

@@ -1,4 +1,4 @@
-// Elasticity metrics (DESIGN §7): one histogram of stage durations, labelled by stage, plus the health of
+// Elasticity metrics (docs/elasticity.md#stage-times): one histogram of stage durations, labelled by stage, plus the health of
 // each load source. Built on a Registry passed in, never the global one.
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 
@@ -22,7 +22,7 @@ export interface ElasticityMetrics {
 export function createElasticityMetrics(registry: Registry): ElasticityMetrics {
   const stages = new Histogram({
     name: "smo_elasticity_stage_seconds",
-    help: "Duration of each stage of an elasticity decision (DESIGN section 7)",
+    help: "Duration of each stage of an elasticity decision (docs/elasticity.md)",
     labelNames: ["stage"],
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 30],
     registers: [registry],

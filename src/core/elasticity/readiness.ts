@@ -1,4 +1,4 @@
-// The ready stage of the timings (DESIGN §7): after a scale call, the time at which Karmada's aggregated
+// The ready stage of the timings (docs/elasticity.md#stage-times): after a scale call, the time at which Karmada's aggregated
 // availableReplicas reached the target, from the adapter's Deployment watch. The same watch keeps the last
 // status of every Deployment, which lets the reconcile skip API calls for services that have not drifted.
 import type { ReplicaStatus } from "../ports/karmada.js";

@@ -1,4 +1,4 @@
-// Level-triggered drift repair (DESIGN §6): Karmada's desired count must equal the count smo decided. The
+// Level-triggered drift repair (docs/elasticity.md#the-decision): Karmada's desired count must equal the count smo decided. The
 // Deployment watch already holds every status, so a pass costs no API call unless a service looks drifted;
 // then a fresh read confirms it before anything is scaled back.
 import type { Logger } from "pino";

@@ -19,7 +19,7 @@ export interface LoadSampleInput {
   source?: string;
 }
 
-/** The replica MILP as the loop needs it (DESIGN §6); implemented by src/solver. */
+/** The replica MILP as the loop needs it (docs/solver.md#replicas); implemented by src/solver. */
 export interface ReplicaSolver {
   decideReplicas(problem: {
     cluster: { cpu: number };

@@ -1,4 +1,4 @@
-// The placement MILP (DESIGN §5).
+// The placement MILP (docs/solver.md#placement).
 //   x[s,c] ∈ {0,1}                                   service s on cluster c
 //   Σ_c x[s,c] = 1                                   each service on exactly one cluster            (assign)
 //   Σ_s cpu_s·r_s·x[s,c] ≤ cpu_c                     free CPU, replicas counted                      (cpu)

@@ -1,4 +1,4 @@
-// The replica MILP for the services of one cluster (DESIGN §6).
+// The replica MILP for the services of one cluster (docs/solver.md#replicas).
 //   r_s ∈ ℤ, min_s ≤ r_s ≤ max_s                         (bounds; min defaults to 1)
 //   alpha_s·r_s + beta_s ≥ rate_s                         (rate)
 //   Σ_s cpu_s·r_s ≤ cpu                                   (cpu)
