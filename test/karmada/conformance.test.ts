@@ -116,7 +116,7 @@ spec:
     await ok("-n", ns, "scale", "deployment", "web", "--replicas=3");
     const conflict = await kubectl("apply", "--server-side", "-f", path);
     expect(conflict.code).toBe(1);
-    expect(conflict.stderr).toMatch(/Apply failed with 1 conflict: conflict with "kubectl[^"]*"( with subresource "scale")? using apps\/v1: \.spec\.replicas/);
+    expect(conflict.stderr).toMatch(/Apply failed with 1 conflict: conflict with "kubectl[^"]*"( with subresource "scale")?( using apps\/v1( at \S+)?)?: \.spec\.replicas/);
     expect(await ok("-n", ns, "get", "deployment", "web", "-o", "jsonpath={.spec.replicas}")).toBe("3");
     await ok("apply", "--server-side", "--force-conflicts", "-f", path);
     expect(await ok("-n", ns, "get", "deployment", "web", "-o", "jsonpath={.spec.replicas}")).toBe("2");

@@ -94,14 +94,18 @@ describe("server-side apply", () => {
     const conflict = await apply(`${DEPLOY}/web`, "other", deployment("web", { replicas: 3 }));
     expect(conflict.status).toBe(409);
     expect(conflict.body.reason).toBe("Conflict");
-    expect(conflict.body.message).toBe('Apply failed with 1 conflict: conflict with "elastic" using apps/v1: .spec.replicas');
-    expect(conflict.body.details.causes).toEqual([{ reason: "FieldManagerConflict", message: 'conflict with "elastic" using apps/v1', field: ".spec.replicas" }]);
+    // An Update entry is named with its subresource, version and time; an Apply entry by its manager alone.
+    const at = live.metadata.managedFields[1].time;
+    expect(conflict.body.message).toBe(`Apply failed with 1 conflict: conflict with "elastic" with subresource "scale" using apps/v1 at ${at}: .spec.replicas`);
+    expect(conflict.body.details.causes).toEqual([
+      { reason: "FieldManagerConflict", message: `conflict with "elastic" with subresource "scale" using apps/v1 at ${at}`, field: ".spec.replicas" },
+    ]);
     expect((await request("GET", `${DEPLOY}/web`)).body.spec.replicas).toBe(5);
 
     // The same values co-own without conflict; an image change by another manager conflicts with smo.
     const image = await apply(`${DEPLOY}/web`, "other", deployment("web", { image: "nginx:1.28" }));
     expect(image.status).toBe(409);
-    expect(image.body.details.causes[0]).toMatchObject({ field: '.spec.template.spec.containers[name="main"].image', message: 'conflict with "smo" using apps/v1' });
+    expect(image.body.details.causes[0]).toMatchObject({ field: '.spec.template.spec.containers[name="main"].image', message: 'conflict with "smo"' });
 
     const forced = await apply(`${DEPLOY}/web`, "other", deployment("web", { replicas: 3 }), true);
     expect(forced.status).toBe(200);
@@ -223,7 +227,7 @@ spec:
     expect((await kubectl("scale", "deployment", "web", "--replicas=4")).code).toBe(0);
     const conflict = await kubectl("apply", "--server-side", "-f", file);
     expect(conflict.code).toBe(1);
-    expect(conflict.stderr).toContain('Apply failed with 1 conflict: conflict with "kubectl" using apps/v1: .spec.replicas');
+    expect(conflict.stderr).toMatch(/Apply failed with 1 conflict: conflict with "kubectl" with subresource "scale" using apps\/v1 at \S+: \.spec\.replicas/);
     const forced = await kubectl("apply", "--server-side", "--force-conflicts", "-f", file);
     expect(forced.code, forced.stderr).toBe(0);
     const live = JSON.parse((await kubectl("get", "deployment", "web", "-o", "json", "--show-managed-fields")).stdout);

@@ -18,6 +18,9 @@ export interface Entry {
 export interface Conflict {
   manager: string;
   apiVersion: string;
+  operation: Entry["operation"];
+  subresource?: string;
+  time: string;
   path: string;
 }
 
@@ -57,26 +60,40 @@ export function findConflicts(entries: Entry[], manager: string, applied: FieldV
   const out: Conflict[] = [];
   for (const e of entries) {
     if (isOwnApply(manager)(e)) continue;
-    for (const [p, v] of applied) if (e.fields.has(p) && !sameValue(v, live.get(p))) out.push({ manager: e.manager, apiVersion: e.apiVersion, path: p });
+    for (const [p, v] of applied) {
+      if (e.fields.has(p) && !sameValue(v, live.get(p))) out.push({ manager: e.manager, apiVersion: e.apiVersion, operation: e.operation, subresource: e.subresource, time: e.time, path: p });
+    }
   }
   return out;
 }
 
-/** 409 Conflict with one cause per field, in the message shape kube-apiserver uses. */
+/** How kube-apiserver names a manager in a conflict: `"m"`, plus subresource, plus version and time for updates. */
+function printManager(c: Conflict): string {
+  let out = JSON.stringify(c.manager);
+  if (c.subresource) out += ` with subresource ${JSON.stringify(c.subresource)}`;
+  if (c.operation === "Update") out += ` using ${c.apiVersion}${c.time ? ` at ${c.time}` : ""}`;
+  return out;
+}
+
+/** 409 Conflict with one cause per field, in the message shapes kube-apiserver uses. */
 export function conflictError(conflicts: Conflict[]): ApiError {
-  const byManager = new Map<string, Conflict[]>();
-  for (const c of conflicts) {
-    const key = `${c.manager}\u0000${c.apiVersion}`;
-    (byManager.get(key) ?? byManager.set(key, []).get(key)!).push(c);
+  let message: string;
+  if (conflicts.length === 1) {
+    message = `Apply failed with 1 conflict: conflict with ${printManager(conflicts[0]!)}: ${formatPath(conflicts[0]!.path)}`;
+  } else {
+    const byManager = new Map<string, Conflict[]>();
+    for (const c of conflicts) {
+      const key = printManager(c);
+      (byManager.get(key) ?? byManager.set(key, []).get(key)!).push(c);
+    }
+    const lines: string[] = [];
+    for (const key of [...byManager.keys()].sort()) {
+      lines.push(`conflicts with ${key}:`, ...byManager.get(key)!.map((c) => `- ${formatPath(c.path)}`));
+    }
+    message = `Apply failed with ${conflicts.length} conflicts: ${lines.join("\n")}`;
   }
-  const parts = [...byManager.values()].map((cs) => {
-    const who = `conflict${cs.length > 1 ? "s" : ""} with ${JSON.stringify(cs[0]!.manager)} using ${cs[0]!.apiVersion}`;
-    return cs.length === 1 ? `${who}: ${formatPath(cs[0]!.path)}` : `${who}:\n${cs.map((c) => `- ${formatPath(c.path)}`).join("\n")}`;
-  });
-  const n = conflicts.length;
-  const message = `Apply failed with ${n} conflict${n > 1 ? "s" : ""}: ${parts.join("\n")}`;
   return new ApiError(409, "Conflict", message, {
-    causes: conflicts.map((c) => ({ reason: "FieldManagerConflict", message: `conflict with ${JSON.stringify(c.manager)} using ${c.apiVersion}`, field: formatPath(c.path) })),
+    causes: conflicts.map((c) => ({ reason: "FieldManagerConflict", message: `conflict with ${printManager(c)}`, field: formatPath(c.path) })),
   });
 }
 
