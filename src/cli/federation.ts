@@ -73,7 +73,7 @@ export async function startFederationRuntime(
       closers.push(() => rm(dir, { recursive: true, force: true }));
       logger.info({ url: sim.url, kubeconfig: kubeconfigPath, clusters: config.sim.clusters }, "simulated Karmada federation started");
     }
-    const karmada = createKarmadaClient({ kubeconfig, logger: logger.child({ component: "karmada" }) });
+    const karmada = createKarmadaClient({ kubeconfig, logger: logger.child({ component: "karmada" }), resyncMs: config.karmadaResyncMs });
     closers.push(() => karmada.close());
 
     const deployer =
@@ -162,6 +162,10 @@ export async function startFederationRuntime(
       const repaired = await lifecycle.repairAll();
       if (repaired.length) logger.info({ graphs: repaired }, "re-applied graphs that drifted on Karmada");
     }
+    // Level-triggered reconcile: owned objects deleted or changed by others, and every informer resync (only the
+    // projects this process owns).
+    const drift = lifecycle.watchDrift();
+    closers.push(() => drift.stop());
     const clusterWatch = lifecycle.watchClusters();
     closers.push(() => clusterWatch.stop());
     await elasticity.start();

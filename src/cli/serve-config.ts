@@ -47,6 +47,7 @@ export const SERVE_OPTIONS = {
   "insecure-registries": { help: "comma-separated registries (host:port) reached over plain HTTP (also INSECURE_REGISTRY)" },
   stabilization: { default: "30s", help: "scale-down stabilisation window" },
   "reconcile-interval": { default: "15s", help: "period of the drift-repairing reconcile" },
+  "karmada-resync": { default: "60s", help: "period at which every object smo owns on Karmada is re-checked for drift (informer resync)" },
   "sim-clusters": { default: "3", help: "--karmada sim: number of member clusters" },
   "sim-gpu-clusters": { default: "1", help: "--karmada sim: how many of them (the first) have GPUs" },
   "sim-pod-start": { default: "1s", help: "--karmada sim: delay before a scheduled pod is ready" },
@@ -89,6 +90,8 @@ export interface ServeConfig {
   insecureRegistries: string[];
   stabilizationMs: number;
   reconcileMs: number;
+  /** Informer resync period: every owned object is re-checked for drift (0 = only on watch events). */
+  karmadaResyncMs: number;
   socketMode: number;
   sim: { clusters: number; gpuClusters: number; podStartMs: number };
   demo: boolean;
@@ -209,6 +212,7 @@ export function parseServeConfig(args: string[], env: NodeJS.ProcessEnv): ServeC
     insecureRegistries: list(get("insecure-registries")),
     stabilizationMs: parseDuration(get("stabilization")!, "stabilization"),
     reconcileMs: parseDuration(get("reconcile-interval")!, "reconcile-interval"),
+    karmadaResyncMs: parseDuration(get("karmada-resync")!, "karmada-resync"),
     socketMode: octal(get("socket-mode")!, "socket-mode"),
     sim: {
       clusters: count(get("sim-clusters")!, "sim-clusters", 1),

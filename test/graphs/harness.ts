@@ -49,7 +49,7 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { sim?: SimOptions; db?: string; lifecycle?: Partial<GraphLifecycleOptions> } = {},
+  options: { sim?: SimOptions; db?: string; lifecycle?: Partial<GraphLifecycleOptions>; resyncMs?: number } = {},
 ): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), "smo-graphs-test-"));
   const sim = await startSim({ clusters: 3, gpuClusters: 1, podStartMs: 30, ...options.sim });
@@ -60,6 +60,7 @@ export async function startHarness(
     logger,
     timeoutMs: 3000,
     retry: { attempts: 3, baseMs: 10, maxMs: 50 },
+    resyncMs: options.resyncMs,
   });
   const store = await openStore(options.db ?? "memory", { logger });
   const solver = createSolver({ workers: 0 });
@@ -113,6 +114,17 @@ const NAMESPACED = {
 } as const;
 
 export type ResourceKind = keyof typeof NAMESPACED;
+
+/** A write by another client than smo (its own field manager), as an operator or another controller would. */
+export async function foreignRequest(sim: Sim, method: "DELETE" | "PATCH", kind: ResourceKind, namespace: string, name: string, patch?: unknown): Promise<void> {
+  const url = `${sim.url}${NAMESPACED[kind].replace("NS", namespace)}/${name}?fieldManager=intruder`;
+  const res = await fetch(url, {
+    method,
+    headers: patch ? { "content-type": "application/merge-patch+json" } : {},
+    body: patch ? JSON.stringify(patch) : undefined,
+  });
+  if (!res.ok) throw new Error(`${method} ${kind} ${namespace}/${name}: HTTP ${res.status} ${await res.text()}`);
+}
 
 interface KubeItem {
   metadata: { name: string; labels?: Record<string, string>; generation?: number; resourceVersion?: string };

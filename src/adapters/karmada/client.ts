@@ -58,10 +58,9 @@ export function createKarmadaClient(options: KarmadaClientOptions): KarmadaAdapt
     scale: replicaOps.scale,
 
     async startInformers(timeoutMs: number): Promise<boolean> {
-      const synced = await Promise.all([
-        informers.clusters.waitForSync(timeoutMs),
-        informers.deployments.waitForSync(timeoutMs),
-      ]);
+      // Every resource smo reads or owns: reads and reconcile then answer from memory from the first request.
+      const all = [informers.clusters, ...(["Deployment", "Service", "PropagationPolicy", "ServiceExport", "ServiceImport"] as const).map((k) => informers.owned(k))];
+      const synced = await Promise.all(all.map((informer) => informer.waitForSync(timeoutMs)));
       return synced.every(Boolean);
     },
 
@@ -75,6 +74,7 @@ export function createKarmadaClient(options: KarmadaClientOptions): KarmadaAdapt
     },
 
     watchObjects: (onChange) => informers.watchObjects(onChange),
+    observedObjects: (kind, namespace) => informers.observedObjects(kind, namespace),
 
     async getReplicas(namespace: string, deployment: string): Promise<ReplicaStatus | undefined> {
       const cache = informers.deployments;

@@ -3,7 +3,7 @@
 // carries them (and names the same graph), or when smo's own helm deployer made it (Helm release named after
 // the service); anything else — made by a user, a chart, another graph — is refused with FAILED_PRECONDITION
 // naming the object and its manager. Objects are written by server-side apply with field manager `smo`; an
-// apply conflict is forced only when every conflicting manager is smo's own.
+// apply conflict is forced only on smo's own objects (or when every conflicting manager is smo's).
 import { ConflictError, FailedPreconditionError } from "../../core/errors.js";
 
 export const FIELD_MANAGER = "smo";
@@ -67,11 +67,15 @@ export function conflictManagers(err: ConflictError): string[] {
 }
 
 /**
- * Whether smo may force an apply conflict: every conflicting manager is smo itself (smo, smo-*), or the object
- * is one smo's helm deployer made, whose placement fields smo decides (the chart only echoes smo's values).
+ * Whether smo may force an apply conflict: the object is smo's own (labelled, and of the expected graph), every
+ * conflicting manager is smo itself (smo, smo-*), or the object is one smo's helm deployer made, whose placement
+ * fields smo decides (the chart only echoes smo's values).
  */
 export function ownConflict(err: ConflictError, obj: OwnedObject | undefined, expect: Expectation): boolean {
   if (obj !== undefined && madeByOurHelm(obj, expect)) return true;
+  // smo's own object (its label, and the graph's annotation when a graph is expected): the fields smo applies are
+  // smo's to decide, so another manager's change to them is drift that the apply takes back (level-triggered).
+  if (obj !== undefined && obj.metadata?.labels?.[MANAGED_BY_LABEL] === "smo" && refusal("", obj, expect) === undefined) return true;
   const managers = conflictManagers(err);
   return managers.length > 0 && managers.every((m) => m === FIELD_MANAGER || m.startsWith(`${FIELD_MANAGER}-`));
 }

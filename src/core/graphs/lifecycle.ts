@@ -5,6 +5,7 @@ import type { Subscription } from "../ports/karmada.js";
 import type { EventRecord, PlacementRecord } from "../ports/store.js";
 import { NotFoundError } from "../errors.js";
 import { LifecycleCore } from "./core.js";
+import { serviceOfObject } from "./drift.js";
 import { deployGraph } from "./deploy.js";
 import { removeGraph, repairGraph, startGraph, stopGraph } from "./operations.js";
 import { graphsOnCluster, replaceGraph } from "./replace.js";
@@ -188,6 +189,70 @@ export class GraphLifecycle {
       }
     }
     return repaired;
+  }
+
+  /**
+   * Level-triggered reconcile: an owned object deleted, or whose spec someone else changed, has its graph
+   * checked and repaired at once; each periodic informer resync checks every running graph (from memory, so a
+   * pass costs no I/O unless something drifted). Repairs of one graph are debounced together.
+   */
+  watchDrift(options: { debounceMs?: number } = {}): Subscription {
+    const debounceMs = options.debounceMs ?? 200;
+    const due = new Map<string, string | undefined>();
+    let timer: NodeJS.Timeout | undefined;
+    let fullPass = false;
+    const flush = () => {
+      timer = undefined;
+      if (this.closed) return;
+      if (fullPass) for (const name of this.core.readModel.names()) if (!due.has(name)) due.set(name, undefined);
+      fullPass = false;
+      const batch = [...due];
+      due.clear();
+      for (const [graph, forced] of batch) {
+        const state = this.core.readModel.state(graph);
+        // Another process owns the project: it repairs it.
+        if (!state || !this.core.ownership.owns(state.graph.project)) continue;
+        // Actions still being applied: check again once they are (a drift seen meanwhile must not wait a resync).
+        if (state.pending > 0) {
+          retry(graph, forced);
+          continue;
+        }
+        repairGraph(this.core, graph, forced).catch((err: Error) =>
+          this.core.logger.warn({ graph, err: err.message }, "drift repair failed; the next resync tries again"),
+        );
+      }
+    };
+    const retry = (graph: string, forced: string | undefined) => {
+      const t = setTimeout(() => mark(graph, forced), Math.max(debounceMs, 500));
+      t.unref?.();
+    };
+    const mark = (graph: string | undefined, forced?: string) => {
+      if (this.closed) return;
+      if (graph !== undefined) due.set(graph, forced ?? due.get(graph));
+      else fullPass = true;
+      timer ??= setTimeout(flush, debounceMs);
+    };
+    const sub = this.core.karmada.watchObjects((changes) => {
+      if (this.closed) return;
+      for (const c of changes) {
+        if (c.change === "resync") {
+          mark(undefined);
+          continue;
+        }
+        // A write of smo's own (or one whose author the server does not record) is not drift.
+        if (c.change === "modified" && !c.byOthers) continue;
+        const forced = c.change === "modified" ? `${c.kind} ${c.namespace}/${c.name} changed by ${c.manager}` : undefined;
+        for (const service of serviceOfObject(c.kind, c.name)) {
+          for (const graph of this.core.readModel.graphsWithService(c.namespace, service)) mark(graph, forced);
+        }
+      }
+    });
+    return {
+      stop: () => {
+        sub.stop();
+        clearTimeout(timer);
+      },
+    };
   }
 
   /** Follows the members; a member that becomes NotReady or disappears has its services re-placed. */

@@ -7,6 +7,7 @@
 import { FailedPreconditionError } from "../errors.js";
 import type { GraphStatus } from "../ports/store.js";
 import type { LifecycleCore } from "./core.js";
+import { expectedObjects, findDrift } from "./drift.js";
 import { planDeploy, planRemove, planRepair, planStop } from "./plan.js";
 import type { GraphView } from "./types.js";
 
@@ -64,34 +65,29 @@ export function removeGraph(core: LifecycleCore, name: string): Promise<void> {
 }
 
 /**
- * Level-triggered repair of a running graph with nothing pending: when a deployed service's Deployment or
- * PropagationPolicy is missing on Karmada, or the policy names another cluster than the stored placement, the
- * graph's objects are re-applied (every action is idempotent). Returns whether a repair was applied.
+ * Level-triggered repair of a running graph with nothing pending: the objects its repair plan would apply are
+ * compared with what the informers hold (no request to Karmada); when one is missing, or a policy names other
+ * clusters than the stored placement, or `forced` says someone else changed an object, the graph's objects are
+ * re-applied (every action is idempotent; server-side apply restores the fields smo owns). Returns whether a
+ * repair was applied.
  */
-export function repairGraph(core: LifecycleCore, name: string): Promise<boolean> {
+export function repairGraph(core: LifecycleCore, name: string, forced?: string): Promise<boolean> {
   return core.mutex.run(name, async () => {
-    const graph = await core.store.graphs.get(name);
-    if (!graph || graph.status !== "running" || (await core.store.outbox.pending(name)).length > 0) return false;
-    const services = await core.store.services.listByGraph(name);
-    let drift: string | undefined;
-    for (const s of services) {
-      if (s.status !== "deployed" || !s.cluster) continue;
-      const [replicas, clusters] = await Promise.all([
-        core.karmada.getReplicas(graph.project, s.name),
-        core.karmada.getPlacement(graph.project, s.name),
-      ]);
-      if (!replicas) drift = `Deployment ${graph.project}/${s.name} is missing`;
-      else if (!clusters) drift = `PropagationPolicy ${graph.project}/${s.name} is missing`;
-      else if (clusters.length !== 1 || clusters[0] !== s.cluster) drift = `PropagationPolicy ${graph.project}/${s.name} names ${clusters.join(",")} instead of ${s.cluster}`;
-      if (drift) break;
-    }
+    await core.readModel.load();
+    const state = core.readModel.state(name);
+    if (!state || state.graph.status !== "running" || state.pending > 0) return false;
+    const statuses = Object.fromEntries(state.services.map((s) => [s.name, s.status]));
+    const plan = planRepair(core.planContext(state.graph, core.modelOf(state.graph), [...state.services]), statuses);
+    const drift =
+      forced ??
+      findDrift(expectedObjects(plan, { workloadService: core.deployer.name === "manifest" }), (kind, ns) => core.karmada.observedObjects(kind, ns));
     if (!drift) return false;
     core.logger.warn({ graph: name, drift }, "graph drifted on Karmada; re-applying its objects");
     await core.store.transaction(async (tx) => {
       const locked = await core.requireGraph(tx, name, true);
       const current = await tx.services.listByGraph(name);
-      const statuses = Object.fromEntries(current.map((s) => [s.name, s.status]));
-      await tx.outbox.enqueue(name, planRepair(core.planContext(locked, core.modelOf(locked), current), statuses));
+      const currentStatuses = Object.fromEntries(current.map((s) => [s.name, s.status]));
+      await tx.outbox.enqueue(name, planRepair(core.planContext(locked, core.modelOf(locked), current), currentStatuses));
       await tx.events.append({ graph: name, type: "repaired", service: null, message: `re-applied: ${drift}`, details: { drift } });
     });
     await core.afterCommit(name, "repair", []);

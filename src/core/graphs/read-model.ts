@@ -154,6 +154,21 @@ export class GraphReadModel {
     return this.entries.has(name);
   }
 
+  /** A graph's stored state as of the last refresh (for checks that must not cost I/O, e.g. drift). */
+  state(name: string): { graph: GraphRecord; services: readonly ServiceRecord[]; pending: number } | undefined {
+    const e = this.entries.get(name);
+    return e && { graph: e.graph, services: e.services, pending: e.pending };
+  }
+
+  /** Graphs of a project that have a service of this name (a Kubernetes object's owner candidates). */
+  graphsWithService(project: string, service: string): string[] {
+    const out: string[] = [];
+    for (const e of this.entries.values()) {
+      if (e.graph.project === project && e.services.some((s) => s.name === service)) out.push(e.graph.name);
+    }
+    return out;
+  }
+
   /** The stored record of a graph, as of the last refresh. */
   record(name: string): GraphRecord | undefined {
     return this.entries.get(name)?.graph;

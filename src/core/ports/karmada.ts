@@ -42,13 +42,24 @@ export interface CacheState {
 /** Kinds of object smo writes on Karmada (and so repairs when they drift). */
 export type OwnedKind = "Deployment" | "Service" | "PropagationPolicy" | "ServiceExport" | "ServiceImport";
 
-/** An owned object deleted or changed by someone else, or re-offered by the periodic resync. */
+/** An owned object deleted or changed, or re-offered by the periodic resync. */
 export interface ObjectChange {
   kind: OwnedKind;
   namespace: string;
   name: string;
   change: "deleted" | "modified" | "resync";
   labels: Record<string, string>;
+  /** Field manager of the object's most recent write (managedFields), when the server records one. */
+  manager?: string;
+  /** The most recent write was made by another field manager than smo's (unknown authors count as smo). */
+  byOthers: boolean;
+}
+
+/** What reconcile needs to know of an owned object the informers hold. */
+export interface ObservedObject {
+  name: string;
+  /** PropagationPolicy: spec.placement.clusterAffinity.clusterNames. */
+  clusters?: string[];
 }
 
 export interface KarmadaClient {
@@ -61,8 +72,10 @@ export interface KarmadaClient {
   replicaCache(): CacheState;
   /** Replica counts from the Deployment informer's memory: no I/O. Undefined when unknown or not synced. */
   cachedReplicas(namespace: string, deployment: string): ReplicaStatus | undefined;
-  /** Owned objects deleted or changed by others, and all of them at each periodic resync (level-triggered). */
+  /** Owned objects deleted or changed, and all of them at each periodic resync (level-triggered). */
   watchObjects(onChange: (changes: ObjectChange[]) => void): Subscription;
+  /** Owned objects of a kind in a namespace, from the informers' memory; undefined while not synced. */
+  observedObjects(kind: OwnedKind, namespace: string): ReadonlyMap<string, ObservedObject> | undefined;
 
   /** From the cluster informer once it has synced; a LIST otherwise. */
   listClusters(): Promise<MemberCluster[]>;
