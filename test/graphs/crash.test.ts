@@ -146,7 +146,7 @@ for (const backend of backends) {
       expect(await s.store.placements.history(graph)).toHaveLength(1);
     }
 
-    it("deploy killed right after commit: resume applies everything once", async () => {
+    it("deploy killed right after commit: resume applies everything once", { timeout: 90_000 }, async () => {
       const run = await runChild({ db, kubeconfig, op: "deploy", project: "crash-a", descriptor: descriptor(chain("g-crash-a", { eventFront: true })), kill: "after-commit" });
       expect(run.signal, run.output).toBe("SIGKILL");
       await restarted(async (s) => {
@@ -162,7 +162,7 @@ for (const backend of backends) {
       });
     });
 
-    it("deploy killed in the middle of applying: resume re-applies idempotently, no duplicate", async () => {
+    it("deploy killed in the middle of applying: resume re-applies idempotently, no duplicate", { timeout: 90_000 }, async () => {
       const run = await runChild({ db, kubeconfig, op: "deploy", project: "crash-b", descriptor: descriptor(chain("g-crash-b", { eventFront: true })), kill: { afterActions: 4 } });
       expect(run.signal, run.output).toBe("SIGKILL");
       await restarted(async (s) => {
@@ -173,7 +173,7 @@ for (const backend of backends) {
       });
     });
 
-    it("remove killed in the middle: resume finishes it and leaves no orphan", async () => {
+    it("remove killed in the middle: resume finishes it and leaves no orphan", { timeout: 90_000 }, async () => {
       const run = await runChild({ db, kubeconfig, op: "remove", graph: "g-crash-a", kill: { afterActions: 3 } });
       expect(run.signal, run.output).toBe("SIGKILL");
       await restarted(async (s) => {
