@@ -5,7 +5,7 @@ import { startInProcessSmo, type InProcessOptions } from "./smo-inprocess.js";
 import type { DecisionView, Sample } from "./target.js";
 
 type Request =
-  | { id: number; op: "deploy"; graphs: SeedGraph[]; concurrency: number }
+  | { id: number; op: "deploy"; graphs: SeedGraph[]; concurrency: number; waitReady?: boolean }
   | { id: number; op: "report"; samples: (Omit<Sample, "observedAt"> & { observedAt: number })[] }
   | { id: number; op: "usage" }
   | { id: number; op: "close" };
@@ -26,10 +26,11 @@ async function main(): Promise<void> {
   async function handle(req: Request): Promise<unknown> {
     switch (req.op) {
       case "deploy": {
-        const queue = [...req.graphs];
+        // An index, not shift(): shifting a 10,000-graph queue copies it once per graph.
+        let next = 0;
         await Promise.all(
           Array.from({ length: Math.max(1, req.concurrency) }, async () => {
-            for (let g = queue.shift(); g; g = queue.shift()) await smo.deployGraph(g);
+            for (let g = req.graphs[next++]; g; g = req.graphs[next++]) await smo.deployGraph(g, { waitReady: req.waitReady });
           }),
         );
         return req.graphs.length;

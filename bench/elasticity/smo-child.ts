@@ -15,7 +15,7 @@ export interface Usage {
 
 export interface ChildSmo extends SmoTarget {
   child: ChildProcess;
-  deployMany(graphs: SeedGraph[], concurrency: number): Promise<void>;
+  deployMany(graphs: SeedGraph[], concurrency: number, options?: { waitReady?: boolean }): Promise<void>;
   usage(): Promise<Usage>;
   /** Sends a report without waiting for its answer (the load driver's fire-and-forget push); errors are counted. */
   reportNoWait(samples: Parameters<SmoTarget["report"]>[0]): void;
@@ -67,8 +67,8 @@ export async function startChildSmo(opts: InProcessOptions): Promise<ChildSmo> {
     async deployGraph(graph) {
       await call("deploy", { graphs: [graph], concurrency: 1 });
     },
-    async deployMany(graphs, concurrency) {
-      await call("deploy", { graphs, concurrency });
+    async deployMany(graphs, concurrency, options) {
+      await call("deploy", { graphs, concurrency, waitReady: options?.waitReady });
     },
     async report(samples) {
       await call("report", { samples: wire(samples) });

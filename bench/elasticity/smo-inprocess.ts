@@ -80,8 +80,8 @@ export async function startInProcessSmo(opts: InProcessOptions): Promise<SmoTarg
     pid: process.pid,
     registry,
     controller,
-    async deployGraph(graph) {
-      await seedGraph({ store, karmada: client, deployer }, graph);
+    async deployGraph(graph, options) {
+      await seedGraph({ store, karmada: client, deployer }, graph, options);
       await controller.refreshGraph(graph.name);
     },
     async report(samples) {

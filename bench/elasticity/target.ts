@@ -40,7 +40,8 @@ export interface SmoTarget {
   readonly description: string;
   /** The process to measure (CPU, RSS). */
   readonly pid: number;
-  deployGraph(graph: SeedGraph): Promise<void>;
+  /** waitReady false: return once the objects are applied and the loop manages the graph (pods start later). */
+  deployGraph(graph: SeedGraph, options?: { waitReady?: boolean }): Promise<void>;
   report(samples: Sample[]): Promise<void>;
   /** Every decision (and its second delivery once ready) as it is streamed. */
   onDecision(listener: (d: DecisionView) => void): void;
