@@ -7,10 +7,10 @@
 // Writes bench/results/solver.json and prints Markdown tables. Every solve is time-limited, so the run is bounded.
 import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { repoRoot, writeBenchResult } from "../results.js";
+import { measuredOn, repoRoot, writeBenchResult, writeReadmeSection } from "../results.js";
 import { createSolver, placementProblemFromJson, type BackendName, type PlacementProblem, type PlacementResult } from "../../src/solver/index.js";
 import { generatePlacement } from "./generate.js";
-import { timingTable, firstFitTable, energyTable, type TimingRow, type FirstFitRow, type EnergyResult } from "./report.js";
+import { readmeSection, timingTable, firstFitTable, energyTable, type TimingRow, type FirstFitRow, type EnergyResult } from "./report.js";
 
 const SIZES: [number, number][] = [[3, 2], [10, 3], [50, 10], [100, 20], [200, 20]];
 const TIGHTNESS = [0.7, 0.9];
@@ -151,7 +151,9 @@ async function main(): Promise<void> {
     durationMs: Date.now() - started,
   };
   await writeBenchResult("solver", result);
-  process.stdout.write(`${timingTable(timingRows)}\n\n${firstFitTable(firstFitRows)}\n\n${energyTable(energy)}\n\nbench took ${Math.round(result.durationMs / 1000)} s; results in bench/results/solver.json\n`);
+  // Tables go into bench/README.md with the date and machine, unless --no-readme (e.g. a trial run).
+  if (!process.argv.includes("--no-readme")) await writeReadmeSection("Solver", readmeSection({ ...result, seeds: SEEDS }, measuredOn()));
+  process.stdout.write(`${timingTable(timingRows)}\n\n${firstFitTable(firstFitRows)}\n\n${energyTable(energy)}\n\nbench took ${Math.round(result.durationMs / 1000)} s; results in bench/results/solver.json and bench/README.md\n`);
 }
 
 main().catch((err: unknown) => {

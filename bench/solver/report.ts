@@ -86,3 +86,28 @@ export function energyTable(e: EnergyResult): string {
     `Energy reduction of the energy strategy vs first-fit: ${pct(e.reduction)} (KPI ≥ ${pct(e.kpi)}: ${e.pass ? "PASS" : "FAIL"})`,
   ].join("\n");
 }
+
+/** The "Solver" section of bench/README.md: how it was measured, on what, and the three tables. */
+export function readmeSection(r: { timing: TimingRow[]; versusFirstFit: FirstFitRow[]; energyScenario: EnergyResult; timeLimitMs: number; compareTimeLimitMs: number; durationMs: number; seeds: number }, measuredOn: string): string {
+  return [
+    `Measured by \`npm run bench:solver\` ${measuredOn}; the run took ${Math.round(r.durationMs / 1000)} s, raw figures in`,
+    "`bench/results/solver.json`. Models, strategies and the backend choice: [docs/solver.md](../docs/solver.md).",
+    "",
+    "Seeded instances (`bench/solver/generate.ts`): services with 0.25–4 cores × 1–3 replicas, 10 % needing a GPU,",
+    "a co-location pair per 10 services, ~0.8 connections per service with random qos, a random current placement",
+    "(so services must move when capacity is short); cluster capacity = demand / tightness. Objectives: **moves**",
+    `(the \`optimal\` defaults) and **full** (moves 1, energy 0.1, traffic 0.5). Time limit ${r.timeLimitMs / 1000} s per timed solve;`,
+    'median of 5 runs (a run that hits the limit is not repeated: "(1)").',
+    "",
+    timingTable(r.timing),
+    "",
+    `Against \`first-fit\` (${r.seeds} seeds per cell, \`optimal\` with \`backend: auto\` and a ${r.compareTimeLimitMs / 1000} s limit; moves and energy`,
+    "are means over the seeds where both answered; the default weights do not optimise energy, so energy is only reported):",
+    "",
+    firstFitTable(r.versusFirstFit),
+    "",
+    `("optimal proven" = answered with a proof within ${r.compareTimeLimitMs / 1000} s; the rest of the feasible ones returned \`feasible\` with a gap.)`,
+    "",
+    energyTable(r.energyScenario),
+  ].join("\n");
+}
