@@ -1,6 +1,7 @@
 // grpc-js service definitions built from protobuf-es service descriptors: the codecs are protobuf-es
 // toBinary/fromBinary, so no proto-loader and no second code generator. Used by the server and the CLI client.
 import type { ServiceDefinition, MethodDefinition } from "@grpc/grpc-js";
+import { UndecodableRequest } from "./request-strings.js";
 import { create, fromBinary, isMessage, toBinary, type DescMessage, type DescService, type MessageShape } from "@bufbuild/protobuf";
 
 /** Handlers may return a message init shape (plain object); complete it before encoding. */
@@ -16,6 +17,21 @@ export function decoder(schema: DescMessage): (bytes: Buffer) => unknown {
   return (bytes) => fromBinary(schema, bytes);
 }
 
+/**
+ * The server side: bytes that do not decode (invalid UTF-8 in a string, truncated fields) become an
+ * UndecodableRequest that the handler wrapper answers with INVALID_ARGUMENT; thrown here, grpc-js would
+ * answer INTERNAL.
+ */
+export function requestDecoder(schema: DescMessage): (bytes: Buffer) => unknown {
+  return (bytes) => {
+    try {
+      return fromBinary(schema, bytes);
+    } catch (err) {
+      return new UndecodableRequest(err instanceof Error ? err.message : String(err));
+    }
+  };
+}
+
 /** Keys are the methods' local names (listGraphs), which become the client's method names. */
 export function grpcServiceDefinition(service: DescService): ServiceDefinition {
   const definition: Record<string, MethodDefinition<unknown, unknown>> = {};
@@ -25,7 +41,7 @@ export function grpcServiceDefinition(service: DescService): ServiceDefinition {
       requestStream: method.methodKind === "client_streaming" || method.methodKind === "bidi_streaming",
       responseStream: method.methodKind === "server_streaming" || method.methodKind === "bidi_streaming",
       requestSerialize: encoder(method.input),
-      requestDeserialize: decoder(method.input),
+      requestDeserialize: requestDecoder(method.input),
       responseSerialize: encoder(method.output),
       responseDeserialize: decoder(method.output),
       originalName: method.name,

@@ -1,6 +1,7 @@
 // Wraps a ServiceImpl once per transport: maps errors (errors.ts), records the per-RPC metrics, and counts
 // in-flight calls so that shutdown can drain them. Both servers mount the wrapped impl, so handlers stay
 // free of transport concerns.
+import { checkRequestStrings } from "./request-strings.js";
 import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
 import type { DescMethod, DescService } from "@bufbuild/protobuf";
 import { grpcCodeName, toConnectError } from "./errors.js";
@@ -97,6 +98,7 @@ export function instrumentService<S extends DescService>(
         const started = begin();
         let result: unknown;
         try {
+          checkRequestStrings(input);
           result = await inner(input, context);
         } catch (err) {
           throw fail(started, err);
@@ -112,6 +114,7 @@ export function instrumentService<S extends DescService>(
         try {
           const shutdown = options.streamShutdown;
           const streamContext = shutdown ? withSignal(context, AbortSignal.any([context.signal, shutdown])) : context;
+          checkRequestStrings(input);
           yield* inner(input, streamContext) as AsyncIterable<unknown>;
           code = completionCode(context);
         } catch (err) {

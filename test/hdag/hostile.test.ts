@@ -10,7 +10,8 @@ import { stringify } from "yaml";
 import { loadDescriptor, parseDescriptor } from "../../src/core/hdag/index.js";
 import { depthProblem, MAX_FLOW_DEPTH, MAX_INDENT_COLUMNS } from "../../src/core/hdag/depth.js";
 import { MAX_EXPANDED_CHARS } from "../../src/core/hdag/budget.js";
-import { validDoc } from "./fixture.js";
+import { validDoc, variant } from "./fixture.js";
+import { validateDescriptor } from "../../src/core/hdag/index.js";
 
 const BIN = join(resolve(dirname(fileURLToPath(import.meta.url)), "../.."), "dist/src/cli/bin.js");
 
@@ -88,5 +89,25 @@ describe("alias expansion budget", () => {
     const r = parseDescriptor(text);
     expect(r.ok).toBe(true);
     if (r.ok) expect(r.document).toMatchObject({ x: { cpu: "large", mem: "small" }, y: { cpu: "small" } });
+  });
+});
+
+describe("numbers and sizes that become Kubernetes values or Prometheus rules", () => {
+  const errorsOf = (doc: unknown, opts = {}) => validateDescriptor(doc, opts).errors.map((e) => `${e.path}: ${e.message}`);
+
+  it("bounds maxReplicas (default 1,000; configurable, never above int32)", () => {
+    const big = variant((_, s) => (s[0].deployment.intent.scaling.maxReplicas = 1e9));
+    expect(errorsOf(big)).toEqual([expect.stringMatching(/scaling\.maxReplicas: expected an integer from 1 to 1000/)]);
+    const ok = variant((_, s) => (s[0].deployment.intent.scaling.maxReplicas = 1000));
+    expect(errorsOf(ok)).toEqual([]);
+    expect(errorsOf(variant((_, s) => (s[0].deployment.intent.scaling.maxReplicas = 50)), { maxReplicas: 20 })).toHaveLength(1);
+    expect(errorsOf(variant((_, s) => (s[0].deployment.intent.scaling.maxReplicas = 2 ** 31)), { maxReplicas: 2 ** 40 })).toHaveLength(1);
+    const overall = variant((g) => (g.hdaGraphIntent.highAvailability.maxReplicasOverall = 1e12));
+    expect(errorsOf(overall)[0]).toMatch(/maxReplicasOverall/);
+  });
+
+  it("refuses a promQuery longer than 4096 characters", () => {
+    const long = variant((_, s) => (s[2].deployment.trigger.event.events[0].condition.promQuery = `up > ${"1".repeat(5000)}`));
+    expect(errorsOf(long)).toEqual([expect.stringMatching(/promQuery: expected a PromQL expression of at most 4096 characters/)]);
   });
 });

@@ -8,6 +8,8 @@ import { describe, isObject, oneOf, own, type JsonObject } from "./values.js";
 
 export interface Ctx {
   issues: IssueCollector;
+  /** Upper bound of replica counts (options.maxReplicas); default DEFAULT_MAX_REPLICAS. */
+  maxReplicas?: number;
 }
 
 interface Presence {
@@ -87,10 +89,11 @@ export function readNumber(
   ctx: Ctx,
   value: unknown,
   path: Path,
-  p: Presence & { integer?: boolean; min?: number; exclusiveMin?: number } = {},
+  p: Presence & { integer?: boolean; min?: number; exclusiveMin?: number; max?: number } = {},
 ): number | undefined {
   const kind = p.integer ? "an integer" : "a number";
-  const bound = p.min !== undefined ? ` ≥ ${p.min}` : p.exclusiveMin !== undefined ? ` > ${p.exclusiveMin}` : "";
+  const lower = p.min !== undefined ? ` ≥ ${p.min}` : p.exclusiveMin !== undefined ? ` > ${p.exclusiveMin}` : "";
+  const bound = p.max !== undefined ? (p.min !== undefined ? ` from ${p.min} to ${p.max}` : `${lower} and ≤ ${p.max}`) : lower;
   const what = `${kind}${bound}`;
   if (absent(value)) {
     missing(ctx, path, what, value, p.required);
@@ -101,7 +104,8 @@ export function readNumber(
     Number.isFinite(value) &&
     (!p.integer || Number.isSafeInteger(value)) &&
     (p.min === undefined || value >= p.min) &&
-    (p.exclusiveMin === undefined || value > p.exclusiveMin);
+    (p.exclusiveMin === undefined || value > p.exclusiveMin) &&
+    (p.max === undefined || value <= p.max);
   if (ok) return value;
   ctx.issues.error(path, `expected ${what}, found ${describe(value)}${typeof value === "string" ? " (remove the quotes)" : ""}`);
   return undefined;

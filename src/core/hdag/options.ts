@@ -10,7 +10,13 @@ export interface HdagOptions {
   scalingStrategies?: readonly string[];
   /** Scaling model of services whose descriptor does not state one (see DEFAULT_SCALING). */
   scalingDefaults?: Partial<ScalingModel>;
+  /** Upper bound of every replica count in a descriptor (default 1,000; never above int32). */
+  maxReplicas?: number;
 }
+
+/** Replica counts become Kubernetes int32 fields; a descriptor asking for 1e9 replicas is a mistake or an attack. */
+export const DEFAULT_MAX_REPLICAS = 1000;
+export const INT32_MAX = 2 ** 31 - 1;
 
 /**
  * Defaults of the linear capacity model `alpha·replicas + beta ≥ rate`: 10 requests/s per replica, no
@@ -23,6 +29,7 @@ export interface ResolvedOptions {
   placementStrategies: readonly string[];
   scalingStrategies: readonly string[];
   scalingDefaults: ScalingModel;
+  maxReplicas: number;
 }
 
 export function resolveOptions(opts: HdagOptions = {}): ResolvedOptions {
@@ -30,5 +37,6 @@ export function resolveOptions(opts: HdagOptions = {}): ResolvedOptions {
     placementStrategies: opts.placementStrategies ?? DEFAULT_PLACEMENT_STRATEGIES,
     scalingStrategies: opts.scalingStrategies ?? DEFAULT_SCALING_STRATEGIES,
     scalingDefaults: { ...DEFAULT_SCALING, ...opts.scalingDefaults },
+    maxReplicas: Math.min(opts.maxReplicas ?? DEFAULT_MAX_REPLICAS, INT32_MAX),
   };
 }

@@ -19,8 +19,9 @@ export interface ValidationResult {
 }
 
 export function runValidation(doc: unknown, opts?: HdagOptions): { issues: ValidationIssue[]; draft?: GraphDraft } {
-  const ctx = { issues: new IssueCollector() };
-  const draft = checkDocument(ctx, doc, resolveOptions(opts));
+  const resolved = resolveOptions(opts);
+  const ctx = { issues: new IssueCollector(), maxReplicas: resolved.maxReplicas };
+  const draft = checkDocument(ctx, doc, resolved);
   const issues = ctx.issues.issues;
   return ctx.issues.hasErrors || !draft ? { issues } : { issues, draft };
 }

@@ -1,4 +1,5 @@
 // hdaGraph.hdaGraphIntent: the four NEPHELE flags plus smo's placement and scaling extensions.
+import { DEFAULT_MAX_REPLICAS } from "../options.js";
 import type { Ctx } from "../fields.js";
 import { at, readBoolean, readEnum, readNumber, readObject, warnUnknownFields } from "../fields.js";
 import type { GraphIntentDraft } from "../draft.js";
@@ -42,8 +43,8 @@ export function checkGraphIntent(ctx: Ctx, value: unknown, path: Path, legacy: b
 
 /** Non-standard but seen in real files (demo2, demo4): graph-wide replica bounds. */
 function checkOverallReplicas(ctx: Ctx, ha: Record<string, unknown>, path: Path, intent: GraphIntentDraft): void {
-  const min = readNumber(ctx, at(ha, "minReplicasOverall"), [...path, "minReplicasOverall"], { integer: true, min: 1 });
-  const max = readNumber(ctx, at(ha, "maxReplicasOverall"), [...path, "maxReplicasOverall"], { integer: true, min: 1 });
+  const min = readNumber(ctx, at(ha, "minReplicasOverall"), [...path, "minReplicasOverall"], { integer: true, min: 1, max: ctx.maxReplicas ?? DEFAULT_MAX_REPLICAS });
+  const max = readNumber(ctx, at(ha, "maxReplicasOverall"), [...path, "maxReplicasOverall"], { integer: true, min: 1, max: ctx.maxReplicas ?? DEFAULT_MAX_REPLICAS });
   if (min !== undefined) intent.minReplicasOverall = min;
   if (max !== undefined) intent.maxReplicasOverall = max;
   if (min !== undefined && max !== undefined && max < min) {

@@ -1,5 +1,6 @@
 // hdaGraph.services[i].deployment.intent: compute class, network latencies, co-location, connection points and
 // smo's scaling extension. In imVersion 0.3.0 `resources: <class>` stands for compute and `network: ""` for none.
+import { DEFAULT_MAX_REPLICAS } from "../options.js";
 import type { Ctx } from "../fields.js";
 import { at, readBoolean, readEnum, readList, readNumber, readObject, readString, readStringList, warnUnknownFields } from "../fields.js";
 import type { ComputeDraft, ServiceRefs } from "../draft.js";
@@ -139,8 +140,8 @@ function checkScaling(ctx: Ctx, value: unknown, path: Path): Partial<ScalingMode
   const scaling: Partial<ScalingModel> = {};
   const alpha = readNumber(ctx, at(obj, "alpha"), [...path, "alpha"], { exclusiveMin: 0 });
   const beta = readNumber(ctx, at(obj, "beta"), [...path, "beta"]);
-  const min = readNumber(ctx, at(obj, "minReplicas"), [...path, "minReplicas"], { integer: true, min: 1 });
-  const max = readNumber(ctx, at(obj, "maxReplicas"), [...path, "maxReplicas"], { integer: true, min: 1 });
+  const min = readNumber(ctx, at(obj, "minReplicas"), [...path, "minReplicas"], { integer: true, min: 1, max: ctx.maxReplicas ?? DEFAULT_MAX_REPLICAS });
+  const max = readNumber(ctx, at(obj, "maxReplicas"), [...path, "maxReplicas"], { integer: true, min: 1, max: ctx.maxReplicas ?? DEFAULT_MAX_REPLICAS });
   if (alpha !== undefined) scaling.alpha = alpha;
   if (beta !== undefined) scaling.beta = beta;
   if (min !== undefined) scaling.minReplicas = min;

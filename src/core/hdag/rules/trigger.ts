@@ -9,6 +9,9 @@ import type { Path } from "../paths.js";
 import { EVENT_CONDITIONS } from "../schema.js";
 import { describe } from "../values.js";
 
+/** Longest accepted promQuery; real conditions are a line or two. */
+export const MAX_PROMQL_CHARS = 4096;
+
 export function checkTrigger(ctx: Ctx, value: unknown, path: Path, refs: ServiceRefs): TriggerSpec | undefined {
   const obj = readObject(ctx, value, path, "an object with exactly one of auto or event", { required: true });
   if (!obj) return undefined;
@@ -93,6 +96,11 @@ function checkEventItem(ctx: Ctx, value: unknown, path: Path, refs: ServiceRefs)
       nonEmpty: true,
       what: "a non-empty PromQL expression",
     });
+    // Every graph's expressions land in rules Prometheus evaluates for all: a bound on their size.
+    if (promQuery !== undefined && promQuery.length > MAX_PROMQL_CHARS) {
+      ctx.issues.error([...path, "condition", "promQuery"], `expected a PromQL expression of at most ${MAX_PROMQL_CHARS} characters, found ${promQuery.length}`);
+      promQuery = undefined;
+    }
     gracePeriod = readString(ctx, at(cond, "gracePeriod"), [...path, "condition", "gracePeriod"], {
       required: true,
       what: "a Prometheus duration string such as 30s, 2m or 1h30m",
