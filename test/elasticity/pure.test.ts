@@ -4,6 +4,9 @@ import { isOverProvisioned, isUnderProvisioned, recommendedReplicas, replicasNee
 import { ScaleDownStabilizer } from "../../src/core/elasticity/stabilizer.js";
 import { ChangeNotifier } from "../../src/core/elasticity/notifier.js";
 import { PrometheusLoadSource, createElasticityMetrics, delayToOffset, pollOffset } from "../../src/core/elasticity/index.js";
+import { CapacityLedger } from "../../src/core/elasticity/capacity-ledger.js";
+import { partialFit, type Planned } from "../../src/core/elasticity/decide.js";
+import type { ServiceState } from "../../src/core/elasticity/state.js";
 import pino from "pino";
 import { Registry } from "prom-client";
 
@@ -165,5 +168,35 @@ describe("polls aligned to scrapes", () => {
     expect(delayToOffset(10_400, 335, 1000)).toBe(935);
     expect(delayToOffset(10_335, 335, 1000)).toBe(1000);
     expect(delayToOffset(10_000, 335, 15_000)).toBe(5_335);
+  });
+});
+
+describe("partial capacity and the capacity ledger", () => {
+  const svc = (name: string, cpu: number, replicas: number) =>
+    ({ name, cpu, replicas, scaling: { alpha: 10, beta: 0, minReplicas: 1, maxReplicas: 20 } }) as unknown as ServiceState;
+  const plan = (s: ServiceState, rate: number): Planned => ({ s, rate, capped: false, min: s.replicas, max: 20 });
+
+  it("gives what the budget holds to the service that caused the decision first, then to the others, scaling none down", () => {
+    const web = svc("web", 1, 2);
+    const api = svc("api", 1, 1);
+    // Budget 6 cores: 3 in use, 3 free. web needs 8 (80 req/s), api 4 (40 req/s); web came first.
+    const fits = partialFit([plan(api, 40), plan(web, 80)], web, 6);
+    expect(fits.map((f) => [f.p.s.name, f.target, f.wanted])).toEqual([["web", 5, 8]]);
+    // Nothing free: nothing to do (the caller records an infeasible decision instead).
+    expect(partialFit([plan(api, 40), plan(web, 80)], web, 3)).toEqual([]);
+  });
+
+  it("holds a scale-up's CPU until the inventory moves, or the hold expires", () => {
+    let free = 10;
+    let now = 0;
+    const ledger = new CapacityLedger({ cpuFree: () => free }, () => now, 30_000);
+    ledger.hold("m1", 4);
+    expect(ledger.cpuFree("m1")).toBe(6);
+    free = 6; // the inventory now counts the new pods
+    expect(ledger.cpuFree("m1")).toBe(6);
+    ledger.hold("m1", 2);
+    now = 30_001;
+    expect(ledger.cpuFree("m1")).toBe(6);
+    expect(ledger.cpuFree("unknown")).toBe(6);
   });
 });
