@@ -98,3 +98,42 @@ function soleMember(config: ServeConfig, store: Store): () => Promise<MemberView
     },
   ];
 }
+
+/** The services that cannot answer without the database (OptimizerService is pure and stays SERVING). */
+const DB_SERVICES = ["smo.v1.GraphService", "smo.v1.ClusterService", "smo.v1.ElasticityService"];
+const DB_PROBE_MS = 5_000;
+
+/**
+ * Health follows the database: while a cheap read fails (or takes longer than the probe period), the services
+ * that need it report NOT_SERVING, so probes and load balancers see what callers would get.
+ */
+function watchDatabaseHealth(store: Store, server: RunningServer, logger: Logger): () => void {
+  let healthy = true;
+  let running = false;
+  let stopped = false;
+  const probe = async (): Promise<void> => {
+    if (running) return;
+    running = true;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error("database probe timed out")), DB_PROBE_MS)));
+    try {
+      await Promise.race([store.clusters.list(), timeout]);
+      if (!healthy) logger.info("database reachable again: services SERVING");
+      healthy = true;
+    } catch (err) {
+      if (healthy) logger.warn({ err }, "database unreachable: services that need it are NOT_SERVING");
+      healthy = false;
+    } finally {
+      clearTimeout(timer);
+      running = false;
+      // After close() began, health belongs to the shutdown (NOT_SERVING everywhere).
+      if (!stopped) for (const name of DB_SERVICES) server.setServing(name, healthy);
+    }
+  };
+  const interval = setInterval(() => void probe(), DB_PROBE_MS);
+  interval.unref();
+  return () => {
+    stopped = true;
+    clearInterval(interval);
+  };
+}

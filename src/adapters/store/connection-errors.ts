@@ -3,8 +3,12 @@
 // store call meets them, instead of surfacing as raw driver errors (INTERNAL at the API).
 import { UnavailableError } from "../../core/errors.js";
 
-/** SQLSTATEs of connection exceptions (class 08) and of a server that is going away or full. */
-const UNAVAILABLE_STATES = /^(08...|57P01|57P02|57P03|53300)$/;
+/**
+ * SQLSTATEs of connection exceptions (class 08), of a server that is going away or full, and of the session
+ * timeouts smo sets (57014 statement_timeout, 55P03 lock_timeout, 25P03 idle_in_transaction_session_timeout):
+ * a statement stopped by a timeout is retryable, not an internal error.
+ */
+const UNAVAILABLE_STATES = /^(08...|57P01|57P02|57P03|53300|57014|55P03|25P03)$/;
 
 /** Network-level failures (refused, unresolvable, timed out, dropped), as opposed to SQL errors on a statement. */
 export function isConnectionFailure(error: unknown): boolean {

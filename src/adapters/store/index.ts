@@ -60,12 +60,21 @@ function redact(url: string): string {
   }
 }
 
+/** Server-side limits of every pooled session (milliseconds). */
+export const PG_SESSION_TIMEOUTS = {
+  statement_timeout: 15_000,
+  lock_timeout: 5_000,
+  idle_in_transaction_session_timeout: 30_000,
+} as const;
+
 /** Opens the store named by `url` and migrates it to the latest schema. */
 export async function openStore(url: string, options: StoreOptions): Promise<Store> {
   const location = parseStoreUrl(url);
   const logger = options.logger.child({ component: "store" });
   if (location.kind === "postgres") {
-    const pool = new pg.Pool({ connectionString: location.url, max: 10, connectionTimeoutMillis: 10_000 });
+    // Session timeouts: a table lock held elsewhere made 2 s-deadline calls answer after 24 s and emptied the pool.
+    // PGlite is in-process and single-connection, so only the client side's own deadlines apply there.
+    const pool = new pg.Pool({ connectionString: location.url, max: 10, connectionTimeoutMillis: 10_000, ...PG_SESSION_TIMEOUTS });
     // An idle client losing its server must not crash the process; the next query reports it.
     pool.on("error", (error) => logger.warn({ err: error }, "idle PostgreSQL connection failed"));
     // A checked-out client whose connection drops (server restart mid-query) emits "error" besides failing the
