@@ -28,13 +28,18 @@ describe("ownership rules", () => {
     expect(refusal("PropagationPolicy a/vo", helm, { helmRelease: "other" })).toContain("not managed by smo (managed by Helm)");
   });
 
-  it("forces a conflict only when every conflicting manager is smo's own", () => {
+  it("forces a conflict on smo's own object (its fields are smo's to decide), or when every conflicting manager is smo's", () => {
     const conflict = (m: string) => new ConflictError(`apply Deployment a/b: HTTP 409 Conflict: ${m}`);
     const own = conflict('Apply failed with 2 conflicts: conflicts with "smo":\n- .a\nconflicts with "smo-scale" with subresource "scale" using apps/v1 at t:\n- .b');
     expect(conflictManagers(own)).toEqual(["smo", "smo-scale"]);
     expect(ownConflict(own, smo("g"), {})).toBe(true);
     const foreign = conflict('Apply failed with 1 conflict: conflict with "kubectl-edit" using apps/v1 at t: .spec.template.spec.containers[name="c"].image');
-    expect(ownConflict(foreign, smo("g"), {})).toBe(false);
+    // smo's object of the expected graph: another manager's change to a field smo applies is drift, taken back.
+    expect(ownConflict(foreign, smo("g"), { graphId: "g" })).toBe(true);
+    // Another graph's object, or one without smo's label: never forced.
+    expect(ownConflict(foreign, smo("g"), { graphId: "other" })).toBe(false);
+    expect(ownConflict(foreign, { metadata: { labels: { "app.kubernetes.io/managed-by": "kubectl" } } }, {})).toBe(false);
+    expect(ownConflict(foreign, undefined, {})).toBe(false);
     const helm = { metadata: { labels: { "app.kubernetes.io/managed-by": "Helm" }, annotations: { "meta.helm.sh/release-name": "vo" } } };
     expect(ownConflict(foreign, helm, { helmRelease: "vo" })).toBe(true);
   });

@@ -40,6 +40,39 @@ export type OutboxAction =
 
 export type ActionKind = OutboxAction["kind"];
 
+/** Actions whose objects depend on mutable state (placement, replicas): stored as references, resolved when applied. */
+export type ConvergeKind = "apply-workload" | "apply-placement" | "apply-export";
+
+/**
+ * What an outbox row stores for a converge action: what to converge (kind, namespace, service), not the objects.
+ * The executor computes the desired objects from the stored state when it applies the row, so a row never writes
+ * an older state over a later commit (level-triggered). docs/lifecycle.md#level-triggered-reconcile.
+ */
+export interface ActionReference {
+  kind: ConvergeKind;
+  namespace: string;
+  service: string;
+  ref: true;
+}
+
+/** A stored row's action: a reference for converge kinds, the action itself for the rest. */
+export type StoredAction = OutboxAction | ActionReference;
+
+export function isConvergeKind(kind: string): kind is ConvergeKind {
+  return kind === "apply-workload" || kind === "apply-placement" || kind === "apply-export";
+}
+
+/** The service a converge action (reference, or a full action of an older row) is about. */
+export function convergeService(action: StoredAction): string {
+  const s = (action as { service: string | { id: string } }).service;
+  return typeof s === "string" ? s : s.id;
+}
+
+/** The rows to store for a plan: converge actions become references. */
+export function toStored(actions: readonly OutboxAction[]): StoredAction[] {
+  return actions.map((a) => (isConvergeKind(a.kind) ? { kind: a.kind, namespace: (a as { namespace: string }).namespace, service: convergeService(a), ref: true } : a));
+}
+
 /** Actions whose failure must not hold the graph back (dashboards): failures are logged, retried when transient. */
 export function isBestEffort(action: OutboxAction): boolean {
   return action.kind === "publish-dashboards" || action.kind === "remove-dashboard";
@@ -50,7 +83,9 @@ export function isStateAction(action: OutboxAction): boolean {
 }
 
 /** One line for logs and error messages. */
-export function describeAction(action: OutboxAction): string {
+export function describeAction(stored: StoredAction): string {
+  if ("ref" in stored) return `${stored.kind} ${stored.namespace}/${stored.service} (from the stored state)`;
+  const action = stored;
   switch (action.kind) {
     case "ensure-namespace":
       return `ensure namespace ${action.namespace}`;

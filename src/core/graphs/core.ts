@@ -13,7 +13,8 @@ import type { Logger } from "../../observability/logger.js";
 import { awaitApplied } from "../ha/await-applied.js";
 import { ActionExecutor, dashboardTarget } from "./executor.js";
 import { KeyedMutex } from "./mutex.js";
-import type { PlanContext } from "./plan.js";
+import { resolveConverge, type PlanContext } from "./plan.js";
+import { isConvergeKind, type OutboxAction } from "./actions.js";
 import { OutboxRunner } from "./runner.js";
 import type { DashboardBuilder, GraphLifecycleOptions, GraphView, LifecycleHooks, PlacementSolver } from "./types.js";
 import { GraphReadModel } from "./read-model.js";
@@ -90,6 +91,7 @@ export class LifecycleCore {
       logger: this.logger,
       ownership: options.ownership,
       onEvents: (events) => this.hub.published(events),
+      resolve: (graph, kind, service) => this.resolveConverge(graph, kind, service),
       onGraphDeleted: (graph, events) => {
         this.models.delete(graph);
         this.readModel.forget(graph);
@@ -108,6 +110,14 @@ export class LifecycleCore {
       onEvents: (events) => this.hub.published(events),
       onDrained: (graph) => this.readModel.invalidate(graph),
     });
+  }
+
+  /** A converge action rendered from the graph's stored state now (outbox rows hold only what to converge). */
+  private async resolveConverge(graph: string, kind: OutboxAction["kind"], service: string): Promise<OutboxAction | undefined> {
+    if (!isConvergeKind(kind)) return undefined;
+    const [record, services] = await Promise.all([this.store.graphs.get(graph), this.store.services.listByGraph(graph)]);
+    if (!record) return undefined;
+    return resolveConverge(this.planContext(record, this.modelOf(record), services), kind, service);
   }
 
   /** The translated model of a stored graph (its descriptor was valid when it was stored). */

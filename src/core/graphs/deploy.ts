@@ -7,6 +7,7 @@ import { canonicalDescriptorHash, formatIssue, loadDescriptor, toInvalidArgument
 import type { GraphModel } from "../hdag/model.js";
 import type { EventRecord, GraphRecord, PlacementRecord, ServiceRecord } from "../ports/store.js";
 import type { PlacementResult } from "../../solver/types.js";
+import { toStored } from "./actions.js";
 import type { LifecycleCore } from "./core.js";
 import { isEventTriggered, planDeploy } from "./plan.js";
 import { requireFeasible, solvePlacement, STATIC_STRATEGY, staticPlacement, strategyOf } from "./placement.js";
@@ -146,7 +147,7 @@ async function deployLocked(core: LifecycleCore, project: string, loaded: Loaded
         message: `${decision.strategy}: ${decision.reason}`,
         details: { placement: decision.placement, objective: decision.objective, strategy: decision.strategy, status: decision.status },
       });
-      await tx.outbox.enqueue(model.id, actions);
+      await tx.outbox.enqueue(model.id, toStored(actions));
       return { placement, events: [placed] };
     });
   } catch (err) {

@@ -5,7 +5,7 @@ import type { Deployer, KarmadaClient } from "../ports/karmada.js";
 import type { AlertRuleSink } from "../ports/observability.js";
 import type { ProjectOwnership } from "../ports/ownership.js";
 import type { EventRecord, OutboxRecord, Repositories, Store } from "../ports/store.js";
-import type { EventSpecForAction, OutboxAction } from "./actions.js";
+import { convergeService, isConvergeKind, type EventSpecForAction, type OutboxAction, type StoredAction } from "./actions.js";
 import type { DashboardBuilder, DashboardTarget } from "./types.js";
 import type { DashboardPublisher } from "../ports/observability.js";
 
@@ -22,6 +22,11 @@ export interface ExecutorDeps {
   onEvents(events: EventRecord[]): void;
   /** The graph's state was deleted (last action of a remove). */
   onGraphDeleted(graph: string, finalEvents: EventRecord[]): void;
+  /**
+   * A converge action as the graph's stored state says now (objects rendered at apply time); undefined when the
+   * graph or service is gone or no longer needs it.
+   */
+  resolve(graph: string, kind: OutboxAction["kind"], service: string): Promise<OutboxAction | undefined>;
 }
 
 const STATE_ACTIONS = new Set<OutboxAction["kind"]>(["mark-services", "mark-graph", "delete-graph"]);
@@ -31,7 +36,16 @@ export class ActionExecutor {
 
   /** `project` is the graph's (its lease fences the action). */
   async apply(row: OutboxRecord, project: string): Promise<void> {
-    const action = row.action as OutboxAction;
+    const stored = row.action as StoredAction;
+    let action: OutboxAction;
+    if (isConvergeKind(stored.kind)) {
+      // Level-triggered: what to converge comes from the row, the desired objects from the state now.
+      const resolved = await this.deps.resolve(row.graph, stored.kind, convergeService(stored));
+      if (!resolved) return this.complete(row, project);
+      action = resolved;
+    } else {
+      action = stored as OutboxAction;
+    }
     const { karmada, deployer, ownership } = this.deps;
     // Karmada cannot check a fencing token: prove the lease just before the call, and again when completing.
     if (ownership && !STATE_ACTIONS.has(action.kind)) await ownership.fence(project);

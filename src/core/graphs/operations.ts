@@ -6,6 +6,7 @@
 // Retrying a call whose apply step failed is safe: the plan is recomputed and every action is idempotent.
 import { FailedPreconditionError } from "../errors.js";
 import type { GraphStatus } from "../ports/store.js";
+import { toStored } from "./actions.js";
 import type { LifecycleCore } from "./core.js";
 import { expectedObjects, findDrift } from "./drift.js";
 import { planDeploy, planRemove, planRepair, planStop } from "./plan.js";
@@ -26,7 +27,7 @@ export function startGraph(core: LifecycleCore, name: string): Promise<GraphView
       await core.discardPending(tx, name);
       const ctx = core.planContext(graph, core.modelOf(graph), services);
       await tx.graphs.update(name, { status: "deploying", message: null });
-      await tx.outbox.enqueue(name, planDeploy(ctx, { type: "started", message: "graph started" }));
+      await tx.outbox.enqueue(name, toStored(planDeploy(ctx, { type: "started", message: "graph started" })));
       return [];
     });
     await core.afterCommit(name, "start", events);
@@ -43,7 +44,7 @@ export function stopGraph(core: LifecycleCore, name: string): Promise<GraphView>
       await core.discardPending(tx, name);
       const ctx = core.planContext(graph, core.modelOf(graph), services);
       await tx.graphs.update(name, { message: "stopping" });
-      await tx.outbox.enqueue(name, planStop(ctx));
+      await tx.outbox.enqueue(name, toStored(planStop(ctx)));
     });
     await core.afterCommit(name, "stop", []);
     return core.view(name);
@@ -58,7 +59,7 @@ export function removeGraph(core: LifecycleCore, name: string): Promise<void> {
       await core.discardPending(tx, name);
       const ctx = core.planContext(graph, core.modelOf(graph), services);
       await tx.graphs.update(name, { status: "removing", message: null });
-      await tx.outbox.enqueue(name, planRemove(ctx, core.dashboardUids(graph, services)));
+      await tx.outbox.enqueue(name, toStored(planRemove(ctx, core.dashboardUids(graph, services))));
     });
     await core.afterCommit(name, "remove", []);
   });
@@ -87,7 +88,7 @@ export function repairGraph(core: LifecycleCore, name: string, forced?: string):
       const locked = await core.requireGraph(tx, name, true);
       const current = await tx.services.listByGraph(name);
       const currentStatuses = Object.fromEntries(current.map((s) => [s.name, s.status]));
-      await tx.outbox.enqueue(name, planRepair(core.planContext(locked, core.modelOf(locked), current), currentStatuses));
+      await tx.outbox.enqueue(name, toStored(planRepair(core.planContext(locked, core.modelOf(locked), current), currentStatuses)));
       await tx.events.append({ graph: name, type: "repaired", service: null, message: `re-applied: ${drift}`, details: { drift } });
     });
     await core.afterCommit(name, "repair", []);

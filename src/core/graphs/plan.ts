@@ -2,7 +2,7 @@
 // needs. Pure: the same inputs give the same list, which is what makes a resumed outbox converge.
 import type { Connection, GraphIntent, ServiceModel } from "../hdag/model.js";
 import type { OutboxRecord, ServiceStatus } from "../ports/store.js";
-import type { OutboxAction } from "./actions.js";
+import { convergeService, type ConvergeKind, type OutboxAction, type StoredAction } from "./actions.js";
 import { rulesForService } from "./alerts.js";
 
 export interface PlanContext {
@@ -186,13 +186,23 @@ export function planReplace(ctx: PlanContext, previous: Record<string, string>, 
   return actions;
 }
 
+/**
+ * The action a converge row means now: its objects rendered from `ctx` (the stored state at apply time).
+ * Undefined when the service is gone or no longer needs it (e.g. nobody calls it any more: no export).
+ */
+export function resolveConverge(ctx: PlanContext, kind: ConvergeKind, serviceId: string): OutboxAction | undefined {
+  if (kind === "apply-export") return exportAction(ctx, serviceId)[0];
+  const service = ctx.services.find((s) => s.id === serviceId);
+  if (!service) return undefined;
+  return workloadActions(ctx, service).find((a) => a.kind === kind);
+}
+
 /** Services deployed now, plus those that pending outbox rows are about to apply. */
 export function appliedServices(statuses: Record<string, ServiceStatus>, pending: OutboxRecord[]): Set<string> {
   const out = new Set(Object.keys(statuses).filter((s) => statuses[s] === "deployed"));
   for (const row of pending) {
-    const a = row.action as OutboxAction;
-    if (a.kind === "apply-placement") out.add(a.service);
-    else if (a.kind === "apply-workload") out.add(a.service.id);
+    const a = row.action as StoredAction;
+    if (a.kind === "apply-placement" || a.kind === "apply-workload") out.add(convergeService(a));
   }
   return out;
 }

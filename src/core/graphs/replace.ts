@@ -4,6 +4,7 @@ import { ClusterInventory, type HeldCapacity } from "../clusters/inventory.js";
 import { FailedPreconditionError, NotFoundError } from "../errors.js";
 import type { EventRecord, PlacementRecord, ServiceRecord, ServiceStatus } from "../ports/store.js";
 import type { PlacementResult } from "../../solver/types.js";
+import { toStored } from "./actions.js";
 import type { LifecycleCore } from "./core.js";
 import { placementFields } from "./deploy.js";
 import { appliedServices, planReplace } from "./plan.js";
@@ -125,7 +126,7 @@ async function commitReplace(
     const model = core.modelOf(graph);
     const ctx = core.planContext(graph, model, services);
     ctx.placement = { ...ctx.placement, ...decision.placement };
-    await tx.outbox.enqueue(name, planReplace(ctx, previous, appliedServices(statuses, await tx.outbox.pending(name))));
+    await tx.outbox.enqueue(name, toStored(planReplace(ctx, previous, appliedServices(statuses, await tx.outbox.pending(name)))));
     return { placement, events: [event] };
   });
 }

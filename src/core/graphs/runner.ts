@@ -5,7 +5,7 @@ import { ConflictError, SmoError, TimeoutError, UnavailableError } from "../erro
 import { NotOwnerError, type ProjectOwnership } from "../ports/ownership.js";
 import type { EventRecord, OutboxRecord, Store } from "../ports/store.js";
 import type { Logger } from "../../observability/logger.js";
-import { describeAction, isBestEffort, type OutboxAction } from "./actions.js";
+import { convergeService, describeAction, isBestEffort, isConvergeKind, type OutboxAction, type StoredAction } from "./actions.js";
 import type { ActionExecutor } from "./executor.js";
 import type { KeyedMutex } from "./mutex.js";
 import type { LifecycleHooks } from "./types.js";
@@ -139,14 +139,13 @@ export class OutboxRunner {
 
 export const RETRY_PREFIX = "retrying: ";
 
-function serviceOf(action: OutboxAction): string | null {
+function serviceOf(stored: OutboxAction): string | null {
+  const action = stored as StoredAction;
+  if (isConvergeKind(action.kind)) return convergeService(action);
   switch (action.kind) {
-    case "apply-workload":
     case "remove-workload":
       return action.service.id;
-    case "apply-placement":
     case "remove-placement":
-    case "apply-export":
     case "remove-export":
       return action.service;
     default:

@@ -4,6 +4,7 @@
 // A resolved alert does not undeploy anything (NEPHELE's SMO behaves the same).
 import type { OutboxAction } from "./actions.js";
 import { ALERT_FIRING, ALERT_RESOLVED, conditionMet, eventOfAlert, firingEvents } from "./alerts.js";
+import { toStored } from "./actions.js";
 import type { LifecycleCore } from "./core.js";
 import { planTrigger } from "./plan.js";
 import type { AlertOutcome, IncomingAlert } from "./types.js";
@@ -56,7 +57,7 @@ export async function handleAlerts(core: LifecycleCore, alerts: IncomingAlert[])
           }),
         );
         await tx.graphs.update(graph.name, { status: "deploying" });
-        await tx.outbox.enqueue(graph.name, planTrigger(ctx, service.id));
+        await tx.outbox.enqueue(graph.name, toStored(planTrigger(ctx, service.id)));
         return { events, triggered: true };
       });
       if (!result) {
