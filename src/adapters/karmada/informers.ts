@@ -2,6 +2,7 @@
 // every consumer (inventory, elasticity readiness, the read model, reconcile). Objects smo writes carry
 // `app.kubernetes.io/managed-by=smo`; the owned-kind informers select on that label so a busy federation's other
 // objects cost nothing. Deployments are watched unfiltered: charts installed by helm label their own.
+import type { ConfigurationOptions, ObservableMiddleware } from "@kubernetes/client-node";
 import type { ObjectChange, ObservedObject, OwnedKind, Subscription } from "../../core/ports/karmada.js";
 import { callKube } from "./call.js";
 import { CLUSTER_API } from "./clusters.js";
@@ -24,26 +25,6 @@ function listed(list: Listed): { items: unknown[]; resourceVersion: string } {
   return { items: list.items ?? [], resourceVersion: list.metadata?.resourceVersion ?? "" };
 }
 
-function customInformer(access: KubeAccess, type: ResourceType, resyncMs: number): SharedInformer<unknown> {
-  return new SharedInformer<unknown>(
-    access,
-    {
-      what: type.plural,
-      path: `/apis/${type.group}/${type.version}/${type.plural}`,
-      labelSelector: MANAGED_SELECTOR,
-      list: async () =>
-        listed(
-          (await callKube(access.policy, `list ${type.kind}`, (options) =>
-            access.custom.listClusterCustomObject(
-              { group: type.group, version: type.version, plural: type.plural, labelSelector: MANAGED_SELECTOR },
-              options,
-            ),
-          )) as Listed,
-        ),
-    },
-    { resyncMs },
-  );
-}
 
 /**
  * The parts of an object whose change by someone else is drift: its spec (less replicas, which elasticity owns
@@ -87,78 +68,54 @@ export class KarmadaInformers {
     private readonly resyncMs: number,
   ) {}
 
-  private informer(key: string, make: () => SharedInformer<unknown>): SharedInformer<unknown> {
-    let found = this.made.get(key);
+  /** The one informer of a resource: made on first use from its collection path and its LIST call. */
+  private informer(
+    what: string,
+    path: string,
+    list: (options: ConfigurationOptions<ObservableMiddleware>) => Promise<unknown>,
+    labelSelector?: string,
+  ): SharedInformer<unknown> {
+    let found = this.made.get(what);
     if (!found) {
-      found = make();
-      this.made.set(key, found);
+      const { access } = this;
+      found = new SharedInformer<unknown>(
+        access,
+        { what, path, labelSelector, list: async () => listed((await callKube(access.policy, `list ${what}`, list)) as Listed) },
+        { resyncMs: this.resyncMs },
+      );
+      this.made.set(what, found);
     }
     return found;
   }
 
   get clusters(): SharedInformer<unknown> {
-    const { access } = this;
-    return this.informer("clusters", () =>
-      new SharedInformer<unknown>(
-        access,
-        {
-          what: "clusters",
-          path: `/apis/${CLUSTER_API.group}/${CLUSTER_API.version}/${CLUSTER_API.plural}`,
-          list: async () =>
-            listed(
-              (await callKube(access.policy, "list Clusters", (options) =>
-                access.custom.listClusterCustomObject({ ...CLUSTER_API }, options),
-              )) as Listed,
-            ),
-        },
-        { resyncMs: this.resyncMs },
-      ),
+    return this.informer("clusters", `/apis/${CLUSTER_API.group}/${CLUSTER_API.version}/${CLUSTER_API.plural}`, (options) =>
+      this.access.custom.listClusterCustomObject({ ...CLUSTER_API }, options),
     );
   }
 
+  /** Every Deployment (charts installed by helm label their own, so no selector). */
   get deployments(): SharedInformer<unknown> {
-    const { access } = this;
-    return this.informer("deployments", () =>
-      new SharedInformer<unknown>(
-        access,
-        {
-          what: "deployments",
-          path: "/apis/apps/v1/deployments",
-          list: async () =>
-            listed(
-              (await callKube(access.policy, "list Deployments", (options) =>
-                access.apps.listDeploymentForAllNamespaces({}, options),
-              )) as Listed,
-            ),
-        },
-        { resyncMs: this.resyncMs },
-      ),
-    );
+    return this.informer("deployments", "/apis/apps/v1/deployments", (options) => this.access.apps.listDeploymentForAllNamespaces({}, options));
   }
 
   get services(): SharedInformer<unknown> {
-    const { access } = this;
-    return this.informer("services", () =>
-      new SharedInformer<unknown>(
-        access,
-        {
-          what: "services",
-          path: "/api/v1/services",
-          labelSelector: MANAGED_SELECTOR,
-          list: async () =>
-            listed(
-              (await callKube(access.policy, "list Services", (options) =>
-                access.core.listServiceForAllNamespaces({ labelSelector: MANAGED_SELECTOR }, options),
-              )) as Listed,
-            ),
-        },
-        { resyncMs: this.resyncMs },
-      ),
+    return this.informer(
+      "services",
+      "/api/v1/services",
+      (options) => this.access.core.listServiceForAllNamespaces({ labelSelector: MANAGED_SELECTOR }, options),
+      MANAGED_SELECTOR,
     );
   }
 
   custom(type: ResourceType): SharedInformer<unknown> {
-    return this.informer(type.plural, () => customInformer(this.access, type, this.resyncMs));
+    const { group, version, plural } = type;
+    return this.informer(
+      plural,
+      `/apis/${group}/${version}/${plural}`,
+      (options) => this.access.custom.listClusterCustomObject({ group, version, plural, labelSelector: MANAGED_SELECTOR }, options),
+      MANAGED_SELECTOR,
+    );
   }
 
   /** The informer of each kind smo owns. */
