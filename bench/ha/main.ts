@@ -5,6 +5,7 @@
 //  - SIGKILL of a process: time until one of its projects acts again (a decision through a survivor), p50/max
 //    over the kills; the killed process is restarted after each kill so three stay up;
 //  - replica-count reversals over every decision (must be 0: load only rises here);
+//  - reads everywhere: after a StopGraph answered by one process, time until the other two show it;
 //  - outbox effects: a StopGraph committed through a survivor right after each kill must be applied exactly
 //    once (one `stopped` event, no Deployment left, no outbox row left): duplicated and lost counts (must be 0).
 // Flags: --kills N (default 10), --graphs N (default 100), --out FILE, --quick (4 kills, 40 graphs).
@@ -17,6 +18,7 @@ import pg from "pg";
 import { SmoClient } from "../../src/cli/client.js";
 import { ElasticityService } from "../../src/gen/smo/v1/elasticity_pb.js";
 import { GraphService } from "../../src/gen/smo/v1/graph_pb.js";
+import { GraphStatus } from "../../src/gen/smo/v1/types_pb.js";
 import { benchSchema } from "../elasticity/postgres.js";
 import type { SeedGraph } from "../elasticity/seed.js";
 import { benchDescriptor } from "../elasticity/smo-serve.js";
@@ -136,6 +138,30 @@ async function main(): Promise<void> {
       }
     }
 
+    // 1b. Reads everywhere: a StopGraph answered by one process, then how long until the two others' GetGraph
+    //     show it (their read models are invalidated by the change feed).
+    const readsMs: number[] = [];
+    const stoppedForReads = new Set<string>();
+    for (let i = 0; i < Math.min(15, Math.floor(graphs.length / 6)); i++) {
+      const g = graphs[graphs.length - 1 - i]!;
+      const writer = procs[i % 3]!;
+      await writer.client.unary(GraphService.method.stopGraph, { name: g.name });
+      stoppedForReads.add(g.name);
+      const answered = performance.now();
+      await Promise.all(
+        procs
+          .filter((p) => p !== writer)
+          .map(async (reader) => {
+            for (let n = 0; n < 2000; n++) {
+              const { graph } = await reader.client.unary(GraphService.method.getGraph, { name: g.name });
+              if (graph?.status === GraphStatus.STOPPED) break;
+              await sleep(2);
+            }
+            readsMs.push(performance.now() - answered);
+          }),
+      );
+    }
+
     // 2. SIGKILL → time to act again, and a stop committed through a survivor applied exactly once.
     const actAgain: number[] = [];
     const stopsIssued: string[] = [];
@@ -145,7 +171,7 @@ async function main(): Promise<void> {
       const victim = procs[k % procs.length]!;
       const victimProjects = [...map].filter(([, pid]) => pid === victim.pid).map(([p]) => p);
       // A graph not probed nor stopped before, at 6 replicas since step 1: a sample of 80 req/s must scale it.
-      const free = (g: (typeof graphs)[number]) => !probed.has(g.name) && !stopsIssued.includes(g.name);
+      const free = (g: (typeof graphs)[number]) => !probed.has(g.name) && !stopsIssued.includes(g.name) && !stoppedForReads.has(g.name);
       const project = victimProjects.find((p) => graphs.filter((g) => g.project === p && free(g)).length >= 2);
       if (!project) {
         console.log(`kill ${k + 1}: the victim holds no project with two fresh graphs; skipped`);
@@ -212,6 +238,7 @@ async function main(): Promise<void> {
         owner: { p50: round(percentile(rpc.owner, 50)), p95: round(percentile(rpc.owner, 95)) },
         nonOwner: { p50: round(percentile(rpc.nonOwner, 50)), p95: round(percentile(rpc.nonOwner, 95)) },
       },
+      readsElsewhereMs: { n: readsMs.length, p50: round(percentile(readsMs, 50)), p95: round(percentile(readsMs, 95)), max: round(Math.max(...readsMs)) },
       sigkill: { kills: actAgain.length, actAgainMs: { p50: percentile(actAgain, 50), max: Math.max(...actAgain) }, samples: actAgain },
       reversals,
       decisions: decisions.length,
