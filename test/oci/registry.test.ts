@@ -217,10 +217,32 @@ describe.skipIf(registryAvailability.skip)(`OCI artifacts on docker-registry${re
   it("refuses plain HTTP to a registry that is not listed as insecure", async () => {
     const source = createOciArtifactSource();
     await expect(source.fetchDescriptor(`http://${reg.host}/demo0/greeter-graph:0.2.0`)).rejects.toBeInstanceOf(FailedPreconditionError);
-    // oci:// means https for an unlisted registry; this one speaks plain HTTP, so TLS fails with a clear error.
+    // oci:// means https for an unlisted registry; this one speaks plain HTTP, so TLS fails. The message is the
+    // same as for a closed port (no port scanning through error texts); it names the setting to check.
     const err = await source.fetchDescriptor(`oci://${reg.host}/demo0/greeter-graph:0.2.0`).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(FailedPreconditionError);
-    expect((err as Error).message).toMatch(/insecureRegistries/);
+    expect(err).toBeInstanceOf(UnavailableError);
+    expect((err as Error).message).toMatch(/insecure-registries/);
+    const closed = await source.fetchDescriptor("oci://127.0.0.1:1/demo0/greeter-graph:0.2.0").catch((e: unknown) => e);
+    expect((closed as Error).message.replace("127.0.0.1:1", reg.host)).toBe((err as Error).message);
+  });
+
+  it("reads at most 64 KiB of an error body and truncates its message", async () => {
+    const { readCapped, MAX_SMALL_BODY_BYTES } = await import("../../src/adapters/oci/body.js");
+    let pulled = 0;
+    const huge = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled += 65_536;
+        if (pulled > 300 * 1024 * 1024) controller.close();
+        else controller.enqueue(new Uint8Array(65_536).fill(0x61));
+      },
+    });
+    const r = await readCapped(new Response(huge));
+    expect(r.truncated).toBe(true);
+    expect(r.text.length).toBe(MAX_SMALL_BODY_BYTES);
+    expect(pulled).toBeLessThan(1024 * 1024);
+    const { registryFailure } = await import("../../src/adapters/oci/http.js");
+    const failure = await registryFailure(new Response("x".repeat(20 * 1024 * 1024), { status: 400 }), "manifest").catch((e: unknown) => e);
+    expect((failure as Error).message.length).toBeLessThan(400);
   });
 
   it("maps connection refused to UnavailableError", async () => {

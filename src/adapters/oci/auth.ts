@@ -1,6 +1,7 @@
 // Registry authentication: anonymous first; on 401 the WWW-Authenticate challenge decides between basic
 // credentials and the bearer-token flow (Docker token spec: GET realm?service=…&scope=…, optionally with basic
 // credentials). Tokens are cached per registry and scope until shortly before they expire.
+import { readSmallJson } from "./body.js";
 import { FailedPreconditionError, UnavailableError } from "../../core/errors.js";
 import type { CredentialStore } from "./credentials.js";
 import { isInsecureRegistry } from "./reference.js";
@@ -111,7 +112,7 @@ export class RegistryAuth {
       await res.body?.cancel();
       throw new UnavailableError(`token service ${url.origin} answered HTTP ${res.status}`);
     }
-    const body = (await res.json().catch(() => ({}))) as { token?: string; access_token?: string; expires_in?: number };
+    const body = (await readSmallJson(res)) as { token?: string; access_token?: string; expires_in?: number };
     const token = body.token ?? body.access_token;
     if (!token) throw new UnavailableError(`token service ${url.origin} returned no token`);
     const seconds = typeof body.expires_in === "number" && body.expires_in > 0 ? body.expires_in : DEFAULT_TOKEN_SECONDS;

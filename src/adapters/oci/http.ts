@@ -7,6 +7,7 @@ import {
   UnavailableError,
 } from "../../core/errors.js";
 import { parseChallenge, type Fetcher, type RegistryAuth } from "./auth.js";
+import { MAX_DETAIL_CHARS, readCapped } from "./body.js";
 
 const TLS_PLAIN_HTTP_CODES = new Set(["ERR_SSL_WRONG_VERSION_NUMBER", "ERR_SSL_PACKET_LENGTH_TOO_LONG", "EPROTO"]);
 const TLS_TRUST_CODES = new Set([
@@ -37,16 +38,15 @@ export function networkFetcher(timeoutMs: number, fetchImpl: typeof fetch = fetc
       if (name === "TimeoutError" || name === "AbortError") {
         throw new UnavailableError(`${host} did not answer within ${timeoutMs} ms`, { cause: err });
       }
+      // One message whatever failed (refused, reset, not TLS, untrusted certificate): distinct messages told a
+      // client which ports of a host were open, making oci:// references a port scanner. The cause (kept on the
+      // error, logged by the caller) has the detail for the operator.
       const code = causeCode(err);
-      if (code && TLS_PLAIN_HTTP_CODES.has(code) && url.startsWith("https:")) {
-        throw new FailedPreconditionError(
-          `${host} does not speak TLS (${code}); plain HTTP is allowed only for registries listed in insecureRegistries (SMO_INSECURE_REGISTRIES)`,
-        );
-      }
-      if (code && TLS_TRUST_CODES.has(code)) {
-        throw new FailedPreconditionError(`TLS certificate of ${host} is not trusted (${code})`);
-      }
-      throw new UnavailableError(`cannot reach ${host}: ${code ?? (err as Error).message}`, { cause: err });
+      const hint = code && (TLS_PLAIN_HTTP_CODES.has(code) || TLS_TRUST_CODES.has(code)) ? "tls" : "network";
+      throw new UnavailableError(
+        `cannot reach registry ${host} over ${url.startsWith("https:") ? "https" : "http"} (plain HTTP only for --insecure-registries; the server log has the cause)`,
+        { cause: Object.assign(err as Error, { smoHint: hint }) },
+      );
     }
   };
 }
@@ -117,14 +117,15 @@ interface RegistryErrorBody {
 
 /** Throws the typed error for a non-success registry response. */
 export async function registryFailure(res: Response, what: string): Promise<never> {
-  const text = await res.text().catch(() => "");
-  let detail = text.slice(0, 300);
+  const { text } = await readCapped(res);
+  let detail = text.slice(0, MAX_DETAIL_CHARS);
   try {
     const parsed = JSON.parse(text) as RegistryErrorBody;
     if (parsed.errors?.length) detail = parsed.errors.map((e) => `${e.code ?? "?"}: ${e.message ?? ""}`).join("; ");
   } catch {
-    // not JSON: keep the raw text
+    // not JSON (or cut at the cap): keep the raw text
   }
+  detail = detail.length > MAX_DETAIL_CHARS ? `${detail.slice(0, MAX_DETAIL_CHARS)}…` : detail;
   const message = `${what}: HTTP ${res.status}${detail ? ` (${detail.trim()})` : ""}`;
   if (res.status === 404) throw new NotFoundError(message);
   if (res.status === 401 || res.status === 403) throw new FailedPreconditionError(message);

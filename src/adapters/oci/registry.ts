@@ -3,6 +3,7 @@ import semver from "semver";
 import { InvalidArgumentError, NotFoundError } from "../../core/errors.js";
 import { digestOf, readVerified } from "./digest.js";
 import { registryFailure, type RegistryHttp } from "./http.js";
+import { readSmallJson } from "./body.js";
 import { MAX_MANIFEST_BYTES } from "./options.js";
 import { MANIFEST_ACCEPT, parseManifest, type Descriptor, type ImageManifest, type IndexManifest } from "./manifests.js";
 
@@ -62,7 +63,8 @@ export class RepositoryClient {
     for (let page = 0; next && page < 1000; page++) {
       const res = await this.http.send(next, { scope: this.scope, headers: { accept: "application/json" } });
       if (!res.ok) await registryFailure(res, `tags of ${this.what}`);
-      const body = (await res.json().catch(() => ({}))) as { tags?: string[] | null };
+      // One page of tags; an answer beyond 1 MiB is refused unread rather than buffered whole.
+      const body = (await readSmallJson(res, 1024 * 1024)) as { tags?: string[] | null };
       tags.push(...(body.tags ?? []));
       next = nextLink(res.headers.get("link"));
     }
