@@ -107,9 +107,10 @@ export class NamespacedResource {
    * Applies `body` when the object is absent or smo's (FAILED_PRECONDITION otherwise); a conflict is forced
    * only when every conflicting manager is smo's own, else it is FAILED_PRECONDITION naming the manager.
    */
-  async applyOwned(namespace: string, body: KubeObject, expect: Expectation = {}): Promise<KubeObject> {
+  async applyOwned(namespace: string, body: KubeObject, expect: Expectation = {}, read?: KubeObject | null): Promise<KubeObject> {
     const name = body.metadata?.name ?? "";
-    const existing = await this.get(namespace, name);
+    // `read`: the object as the caller just read it (null: absent), saving a GET.
+    const existing = read === undefined ? await this.get(namespace, name) : (read ?? undefined);
     checkOwnership(`${this.type.kind} ${namespace}/${name}`, existing, expect);
     try {
       return await this.apply(namespace, body);

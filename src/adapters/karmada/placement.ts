@@ -54,6 +54,12 @@ function clustersOnly(namespace: string, name: string, clusters: string[]): Kube
   };
 }
 
+/** The graph a service's objects belong to, as the ownership check expects it and as annotations to write. */
+interface Owner {
+  expect: Expectation;
+  annotations: Record<string, string>;
+}
+
 function chartMade(obj: KubeObject | undefined): boolean {
   return obj !== undefined && obj.metadata?.labels?.[MANAGED_BY_LABEL] !== "smo";
 }
@@ -76,7 +82,7 @@ export function createPlacementOps(access: KubeAccess) {
    * Which graph the service's objects belong to: the graph annotation of its Deployment, which the workload
    * action wrote before any policy (the placement port does not carry the graph id).
    */
-  async function ownerOf(namespace: string, service: string): Promise<{ expect: Expectation; annotations: Record<string, string> }> {
+  async function ownerOf(namespace: string, service: string): Promise<Owner> {
     const deployment = await orUndefined(
       callKube(access.policy, `get Deployment ${namespace}/${service}`, (options) => access.apps.readNamespacedDeployment({ name: service, namespace }, options)),
     );
@@ -87,11 +93,10 @@ export function createPlacementOps(access: KubeAccess) {
     };
   }
 
-  async function applyPolicy(namespace: string, service: string, name: string, selectors: Selector[], clusters: string[]): Promise<void> {
-    const { expect, annotations } = await ownerOf(namespace, service);
+  async function applyPolicy(namespace: string, owner: Owner, name: string, selectors: Selector[], clusters: string[]): Promise<void> {
     const existing = await policies.get(namespace, name);
-    const body = chartMade(existing) ? clustersOnly(namespace, name, clusters) : policyBody(namespace, name, selectors, clusters, annotations);
-    await policies.applyOwned(namespace, body, expect);
+    const body = chartMade(existing) ? clustersOnly(namespace, name, clusters) : policyBody(namespace, name, selectors, clusters, owner.annotations);
+    await policies.applyOwned(namespace, body, owner.expect, existing ?? null);
   }
 
   /** Ports of the Service `<svc>` in ServiceImport form; none when the Service does not exist (yet). */
@@ -115,7 +120,7 @@ export function createPlacementOps(access: KubeAccess) {
       const names = checkClusters("clusters", clusters);
       await applyPolicy(
         namespace,
-        service,
+        await ownerOf(namespace, service),
         service,
         [
           { apiVersion: "apps/v1", kind: "Deployment", name: service },
@@ -144,12 +149,13 @@ export function createPlacementOps(access: KubeAccess) {
       checkLabelName("namespace", namespace);
       checkLabelName("service", service);
       const [exportTo] = checkClusters("exportCluster", [exportCluster]);
-      const { expect, annotations } = await ownerOf(namespace, service);
+      const owner = await ownerOf(namespace, service);
+      const { expect, annotations } = owner;
       const metadata = { name: service, namespace, labels: { ...MANAGED_BY }, annotations };
       await exports.applyOwned(namespace, { apiVersion: apiVersionOf(SERVICE_EXPORT), kind: SERVICE_EXPORT.kind, metadata }, expect);
       await applyPolicy(
         namespace,
-        service,
+        owner,
         `${service}-export`,
         [{ apiVersion: apiVersionOf(SERVICE_EXPORT), kind: SERVICE_EXPORT.kind, name: service }],
         [exportTo!],
@@ -165,7 +171,7 @@ export function createPlacementOps(access: KubeAccess) {
       await imports.applyOwned(namespace, { apiVersion: apiVersionOf(SERVICE_IMPORT), kind: SERVICE_IMPORT.kind, metadata, spec }, expect);
       await applyPolicy(
         namespace,
-        service,
+        owner,
         `${service}-import`,
         [{ apiVersion: apiVersionOf(SERVICE_IMPORT), kind: SERVICE_IMPORT.kind, name: service }],
         importTo,
