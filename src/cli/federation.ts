@@ -100,6 +100,8 @@ export async function startFederationRuntime(
       : undefined;
     const artifacts = createOciArtifactSource({
       insecureRegistries: [...config.insecureRegistries, ...insecureRegistriesFromEnv(env)],
+      allowedRegistries: config.registries,
+      refusePrivateAddresses: true,
       logger,
     });
 

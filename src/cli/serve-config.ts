@@ -44,6 +44,9 @@ export const SERVE_OPTIONS = {
     help: "write alert rules to this Prometheus rule file and POST /-/reload to --prometheus (default: a PrometheusRule on Karmada)",
   },
   grafana: { help: "Grafana base URL for dashboards (token in SMO_GRAFANA_TOKEN, or SMO_GRAFANA_USER/SMO_GRAFANA_PASSWORD)" },
+  registry: {
+    help: "comma-separated registries (host or host:port) oci:// references may name; loopback and link-local ones are refused unless listed here or in --insecure-registries",
+  },
   "insecure-registries": { help: "comma-separated registries (host:port) reached over plain HTTP (also INSECURE_REGISTRY)" },
   stabilization: { default: "30s", help: "scale-down stabilisation window" },
   "reconcile-interval": { default: "15s", help: "period of the drift-repairing reconcile" },
@@ -88,6 +91,8 @@ export interface ServeConfig {
   prometheusRulesFile: string | null;
   grafana: string | null;
   insecureRegistries: string[];
+  /** Empty: any registry except loopback/link-local addresses not listed. */
+  registries: string[];
   stabilizationMs: number;
   reconcileMs: number;
   /** Informer resync period: every owned object is re-checked for drift (0 = only on watch events). */
@@ -210,6 +215,7 @@ export function parseServeConfig(args: string[], env: NodeJS.ProcessEnv): ServeC
     prometheusRulesFile: get("prometheus-rules-file") || null,
     grafana: url(get("grafana"), "grafana"),
     insecureRegistries: list(get("insecure-registries")),
+    registries: list(get("registry")),
     stabilizationMs: parseDuration(get("stabilization")!, "stabilization"),
     reconcileMs: parseDuration(get("reconcile-interval")!, "reconcile-interval"),
     karmadaResyncMs: parseDuration(get("karmada-resync")!, "karmada-resync"),

@@ -24,6 +24,7 @@ describe("smo serve configuration", () => {
       prometheusRulesFile: null,
       grafana: null,
       insecureRegistries: [],
+      registries: [],
       stabilizationMs: 30_000,
       reconcileMs: 15_000,
       socketMode: 0o600,

@@ -5,7 +5,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { Writable } from "node:stream";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FailedPreconditionError, NotFoundError, UnavailableError } from "../../src/core/errors.js";
+import { FailedPreconditionError, InvalidArgumentError, NotFoundError, UnavailableError } from "../../src/core/errors.js";
 import {
   createOciArtifactSource,
   digestOf,
@@ -224,6 +224,19 @@ describe.skipIf(registryAvailability.skip)(`OCI artifacts on docker-registry${re
     expect((err as Error).message).toMatch(/insecure-registries/);
     const closed = await source.fetchDescriptor("oci://127.0.0.1:1/demo0/greeter-graph:0.2.0").catch((e: unknown) => e);
     expect((closed as Error).message.replace("127.0.0.1:1", reg.host)).toBe((err as Error).message);
+  });
+
+  it("refuses loopback and link-local registries unless listed, and registries outside --registry", async () => {
+    const { checkRegistryAllowed } = await import("../../src/adapters/oci/source.js");
+    const strict = { refusePrivateAddresses: true };
+    for (const registry of ["127.0.0.1:5000", "localhost", "[::1]:5000", "169.254.169.254", "[fe80::1]:80"]) {
+      expect(() => checkRegistryAllowed(registry, strict), registry).toThrow(InvalidArgumentError);
+    }
+    expect(() => checkRegistryAllowed("127.0.0.1:5000", { ...strict, insecureRegistries: ["127.0.0.1:5000"] })).not.toThrow();
+    expect(() => checkRegistryAllowed("127.0.0.1:5000", { ...strict, allowedRegistries: ["127.0.0.1"] })).not.toThrow();
+    expect(() => checkRegistryAllowed("registry.example.org", strict)).not.toThrow();
+    expect(() => checkRegistryAllowed("registry.example.org", { allowedRegistries: ["ghcr.io"] })).toThrow(/not listed in --registry/);
+    expect(() => checkRegistryAllowed("127.0.0.1:5000", {})).not.toThrow(); // library default: no refusal
   });
 
   it("reads at most 64 KiB of an error body and truncates its message", async () => {

@@ -9,6 +9,13 @@ export interface RegistryCredentials {
 export interface OciClientOptions {
   /** Registries (host or host:port) reached over plain HTTP; everything else uses https. */
   insecureRegistries?: readonly string[];
+  /** When non-empty, the only registries (host or host:port) references may name, besides insecureRegistries. */
+  allowedRegistries?: readonly string[];
+  /**
+   * Refuse loopback and link-local registry addresses (127.0.0.0/8, ::1, localhost, 169.254.0.0/16, fe80::/10)
+   * unless listed: a caller-chosen reference must not reach the server's own ports or a metadata service.
+   */
+  refusePrivateAddresses?: boolean;
   /** Basic credentials by registry host[:port]; used directly or to obtain bearer tokens. */
   credentials?: Readonly<Record<string, RegistryCredentials>>;
   /** Path of a Docker config.json whose `auths` entries supply credentials not given above. */

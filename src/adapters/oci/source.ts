@@ -11,7 +11,7 @@ import { CredentialStore } from "./credentials.js";
 import { networkFetcher, RegistryHttp } from "./http.js";
 import { DESCRIPTOR_LAYER_TYPES, selectFromIndex, type Descriptor, type ImageManifest } from "./manifests.js";
 import { DEFAULT_MAX_BLOB_BYTES, DEFAULT_TIMEOUT_MS, type OciClientOptions } from "./options.js";
-import { formatReference, parseOciReference, registryBaseUrl, type OciReference } from "./reference.js";
+import { formatReference, isInsecureRegistry, parseOciReference, registryBaseUrl, type OciReference } from "./reference.js";
 import { RepositoryClient } from "./registry.js";
 
 export interface PulledArtifact {
@@ -39,8 +39,25 @@ export class RegistryConnector {
   }
 
   repository(ref: OciReference, push = false): RepositoryClient {
+    checkRegistryAllowed(ref.registry, this.options);
     const http = new RegistryHttp(registryBaseUrl(ref, this.options.insecureRegistries ?? []), ref.registry, this.auth, this.fetcher);
     return new RepositoryClient(http, ref.repository, push);
+  }
+}
+
+const LOOPBACK_OR_LINK_LOCAL = /^(?:localhost|127\.\d+\.\d+\.\d+|\[?::1\]?|169\.254\.\d+\.\d+|\[?fe[89ab][0-9a-f]?:[0-9a-f:.]*\]?)$/i;
+
+/** Throws INVALID_ARGUMENT (field artifact) for a registry the options do not let smo reach. */
+export function checkRegistryAllowed(registry: string, options: OciClientOptions): void {
+  const listed = isInsecureRegistry(registry, [...(options.allowedRegistries ?? []), ...(options.insecureRegistries ?? [])]);
+  if (listed) return;
+  const fail = (why: string): never => {
+    throw new InvalidArgumentError(`registry ${registry} is not allowed: ${why}`, [{ field: "artifact", description: `registry ${registry} ${why}` }]);
+  };
+  if (options.allowedRegistries && options.allowedRegistries.length > 0) fail("it is not listed in --registry");
+  const host = registry.replace(/:\d+$/, "").replace(/^\[(.*)\]$/, "$1");
+  if (options.refusePrivateAddresses && LOOPBACK_OR_LINK_LOCAL.test(host)) {
+    fail("is a loopback or link-local address; list it with --registry to use it");
   }
 }
 
