@@ -114,7 +114,7 @@ export async function startFederationRuntime(
       rules,
       dashboards,
       artifacts,
-      hdagOptions: { placementStrategies: strategyNames() },
+      hdagOptions: { placementStrategies: strategyNames(), maxReplicas: config.maxReplicas, projectPrefixes: config.projectPrefixes },
       hooks: config.faultKillAfterCommit ? killAfterCommit(config.faultKillAfterCommit, logger) : undefined,
       ownership,
     });

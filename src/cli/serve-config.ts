@@ -44,6 +44,10 @@ export const SERVE_OPTIONS = {
     help: "write alert rules to this Prometheus rule file and POST /-/reload to --prometheus (default: a PrometheusRule on Karmada)",
   },
   grafana: { help: "Grafana base URL for dashboards (token in SMO_GRAFANA_TOKEN, or SMO_GRAFANA_USER/SMO_GRAFANA_PASSWORD)" },
+  "project-prefix": {
+    help: "comma-separated prefixes a project (Kubernetes namespace) must start with, e.g. hop3- (default: any; kube-* and karmada-* always refused)",
+  },
+  "max-replicas": { default: "1000", help: "upper bound of replica counts in descriptors (at most 2147483647)" },
   registry: {
     help: "comma-separated registries (host or host:port) oci:// references may name; loopback and link-local ones are refused unless listed here or in --insecure-registries",
   },
@@ -93,6 +97,8 @@ export interface ServeConfig {
   insecureRegistries: string[];
   /** Empty: any registry except loopback/link-local addresses not listed. */
   registries: string[];
+  projectPrefixes: string[];
+  maxReplicas: number;
   stabilizationMs: number;
   reconcileMs: number;
   /** Informer resync period: every owned object is re-checked for drift (0 = only on watch events). */
@@ -216,6 +222,8 @@ export function parseServeConfig(args: string[], env: NodeJS.ProcessEnv): ServeC
     grafana: url(get("grafana"), "grafana"),
     insecureRegistries: list(get("insecure-registries")),
     registries: list(get("registry")),
+    projectPrefixes: list(get("project-prefix")),
+    maxReplicas: count(get("max-replicas")!, "max-replicas", 1),
     stabilizationMs: parseDuration(get("stabilization")!, "stabilization"),
     reconcileMs: parseDuration(get("reconcile-interval")!, "reconcile-interval"),
     karmadaResyncMs: parseDuration(get("karmada-resync")!, "karmada-resync"),
@@ -249,6 +257,7 @@ export function parseServeConfig(args: string[], env: NodeJS.ProcessEnv): ServeC
       throw new ConfigError(`--${option} ${address} is reachable beyond loopback: set a token (SMO_TOKEN) or bind to 127.0.0.1`);
     }
   }
+  if (config.maxReplicas > 2 ** 31 - 1) throw new ConfigError("--max-replicas: at most 2147483647 (Kubernetes replicas are int32)");
   if (!config.listen && !config.socket && !config.httpListen) {
     throw new ConfigError("nothing to serve: --listen and --http-listen are none and no --socket is given");
   }

@@ -25,6 +25,8 @@ describe("smo serve configuration", () => {
       grafana: null,
       insecureRegistries: [],
       registries: [],
+      projectPrefixes: [],
+      maxReplicas: 1000,
       stabilizationMs: 30_000,
       reconcileMs: 15_000,
       socketMode: 0o600,

@@ -111,3 +111,13 @@ describe("numbers and sizes that become Kubernetes values or Prometheus rules", 
     expect(errorsOf(long)).toEqual([expect.stringMatching(/promQuery: expected a PromQL expression of at most 4096 characters/)]);
   });
 });
+
+describe("projects (namespaces)", () => {
+  it("--project-prefix restricts projects; system namespaces stay refused", async () => {
+    const { validateProject } = await import("../../src/core/graphs/deploy.js");
+    expect(validateProject("hop3-shop", ["hop3-"])).toBe("hop3-shop");
+    expect(() => validateProject("shop", ["hop3-"])).toThrow(/outside the allowed namespaces/);
+    expect(() => validateProject("kube-system", ["kube-"])).toThrow(/reserved namespace/);
+    expect(validateProject("anything", [])).toBe("anything");
+  });
+});

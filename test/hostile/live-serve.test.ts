@@ -127,6 +127,8 @@ const CASES: Case[] = [
   ["names", "project karmada-system", "invalid_argument", () => deploy(greeter, "karmada-system")],
   ["names", "project with upper case", "invalid_argument", () => deploy(greeter, "Hostile")],
   ["names", "project of 64 characters", "invalid_argument", () => deploy(greeter, "p".repeat(64))],
+  ["names", "project outside --project-prefix", "invalid_argument", () => deploy(greeter, "other")],
+  ["names", "system namespace even when a prefix would allow it", "invalid_argument", () => deploy(greeter, "kube-hostile")],
   ["names", "project ../etc", "invalid_argument", () => deploy(greeter, "../etc")],
   ["names", "graph id with a slash", "invalid_argument", () => withGreeter((t) => t.replace("id: greeter-graph", "id: greeter/graph"))],
   ["names", "service id of 64 characters", "invalid_argument", () => withGreeter((t) => t.replace("- id: greeter", `- id: ${"g".repeat(64)}`))],
@@ -175,7 +177,7 @@ async function loopDelayMaxMs(): Promise<number> {
 const delays: { name: string; ms: number }[] = [];
 
 beforeAll(async () => {
-  serve = await spawnServe(["--karmada", "sim"], { SMO_TOKEN: TOKEN });
+  serve = await spawnServe(["--karmada", "sim", "--project-prefix", "hostile,demo-"], { SMO_TOKEN: TOKEN });
   await loopDelayMaxMs(); // resets the window
 }, 120_000);
 

@@ -14,7 +14,11 @@ import { requireFeasible, solvePlacement, STATIC_STRATEGY, staticPlacement, stra
 import type { DeployRequest, DeployResult, GraphView } from "./types.js";
 import { graphView } from "./views.js";
 
-export function validateProject(project: string | undefined): string {
+/**
+ * `allowedPrefixes` (serve's --project-prefix): when non-empty, a project must start with one of them, so Hop3
+ * can only use namespaces set aside for it. System namespaces stay refused whatever the list says.
+ */
+export function validateProject(project: string | undefined, allowedPrefixes: readonly string[] = []): string {
   const p = project ?? "";
   if (!isRfc1123Label(p)) {
     const description =
@@ -24,6 +28,10 @@ export function validateProject(project: string | undefined): string {
   if (RESERVED_NAMESPACE_PREFIXES.some((prefix) => p.startsWith(prefix))) {
     const description = `namespaces starting with ${RESERVED_NAMESPACE_PREFIXES.join(" or ")} belong to Kubernetes and Karmada; smo would create, patch and on removal delete objects there`;
     throw new InvalidArgumentError(`invalid project ${JSON.stringify(p)}: reserved namespace`, [{ field: "project", description }]);
+  }
+  if (allowedPrefixes.length > 0 && !allowedPrefixes.some((prefix) => p.startsWith(prefix))) {
+    const description = `projects must start with ${allowedPrefixes.map((x) => JSON.stringify(x)).join(" or ")} (--project-prefix)`;
+    throw new InvalidArgumentError(`invalid project ${JSON.stringify(p)}: outside the allowed namespaces`, [{ field: "project", description }]);
   }
   return p;
 }
@@ -66,7 +74,7 @@ export interface DeployDeps {
 }
 
 export async function deployGraph(core: LifecycleCore, deps: DeployDeps, req: DeployRequest): Promise<DeployResult> {
-  const project = validateProject(req.project);
+  const project = validateProject(req.project, core.hdagOptions?.projectPrefixes);
   const loaded = await load(core, req, deps.artifacts);
   // Deploys into one project are serialised (then the graph itself), so two graphs cannot both claim a service
   // name of the namespace at once. The key cannot clash with a graph id (an RFC 1123 label has no '/').

@@ -12,6 +12,11 @@ export interface HdagOptions {
   scalingDefaults?: Partial<ScalingModel>;
   /** Upper bound of every replica count in a descriptor (default 1,000; never above int32). */
   maxReplicas?: number;
+  /**
+   * Deploy policy carried with the descriptor options (not used by validation itself): when non-empty, the
+   * prefixes a project (namespace) must start with.
+   */
+  projectPrefixes?: readonly string[];
 }
 
 /** Replica counts become Kubernetes int32 fields; a descriptor asking for 1e9 replicas is a mistake or an attack. */
