@@ -137,3 +137,41 @@ function watchDatabaseHealth(store: Store, server: RunningServer, logger: Logger
     clearInterval(interval);
   };
 }
+
+const PRUNE_EVERY_MS = 3_600_000;
+const PRUNE_BATCH = 1_000;
+
+/**
+ * Events and decisions older than the retention are deleted in batches of 1,000 (each its own statement, with
+ * a turn of the event loop between), hourly and once shortly after start. Rows otherwise went only with their graph.
+ */
+export function pruneHistory(store: Store, retentionMs: number, logger: Logger): () => void {
+  let stopped = false;
+  const run = async (): Promise<void> => {
+    const before = new Date(Date.now() - retentionMs);
+    let total = 0;
+    try {
+      for (const repo of [store.events, store.decisions]) {
+        for (;;) {
+          if (stopped) return;
+          const n = await repo.pruneBefore(before, PRUNE_BATCH);
+          total += n;
+          if (n < PRUNE_BATCH) break;
+          await new Promise((r) => setImmediate(r));
+        }
+      }
+      if (total > 0) logger.info({ deleted: total, before }, "pruned events and decisions past the retention");
+    } catch (err) {
+      logger.warn({ err }, "pruning events and decisions failed; retried at the next period");
+    }
+  };
+  const first = setTimeout(() => void run(), 60_000);
+  const interval = setInterval(() => void run(), PRUNE_EVERY_MS);
+  first.unref();
+  interval.unref();
+  return () => {
+    stopped = true;
+    clearTimeout(first);
+    clearInterval(interval);
+  };
+}

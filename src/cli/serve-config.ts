@@ -44,6 +44,7 @@ export const SERVE_OPTIONS = {
     help: "write alert rules to this Prometheus rule file and POST /-/reload to --prometheus (default: a PrometheusRule on Karmada)",
   },
   grafana: { help: "Grafana base URL for dashboards (token in SMO_GRAFANA_TOKEN, or SMO_GRAFANA_USER/SMO_GRAFANA_PASSWORD)" },
+  retention: { default: "7d", help: "how long events and scaling decisions are kept (e.g. 7d, 12h, 30m); pruned hourly in batches" },
   "project-prefix": {
     help: "comma-separated prefixes a project (Kubernetes namespace) must start with, e.g. hop3- (default: any; kube-* and karmada-* always refused)",
   },
@@ -99,6 +100,7 @@ export interface ServeConfig {
   registries: string[];
   projectPrefixes: string[];
   maxReplicas: number;
+  retentionMs: number;
   stabilizationMs: number;
   reconcileMs: number;
   /** Informer resync period: every owned object is re-checked for drift (0 = only on watch events). */
@@ -139,6 +141,12 @@ function hostPort(value: string, option: string): string | null {
     throw new ConfigError(`--${option}: expected host:port (e.g. 127.0.0.1:50051) or none, got "${value}"`);
   }
   return value;
+}
+
+/** "7d", "12h" or any parseDuration form. */
+function retention(value: string): number {
+  const m = /^(\d+)(d|h)$/.exec(value.trim());
+  return m ? Number(m[1]) * (m[2] === "d" ? 86_400_000 : 3_600_000) : parseDuration(value, "retention");
 }
 
 function list(value: string | undefined): string[] {
@@ -223,6 +231,7 @@ export function parseServeConfig(args: string[], env: NodeJS.ProcessEnv): ServeC
     insecureRegistries: list(get("insecure-registries")),
     registries: list(get("registry")),
     projectPrefixes: list(get("project-prefix")),
+    retentionMs: retention(get("retention")!),
     maxReplicas: count(get("max-replicas")!, "max-replicas", 1),
     stabilizationMs: parseDuration(get("stabilization")!, "stabilization"),
     reconcileMs: parseDuration(get("reconcile-interval")!, "reconcile-interval"),

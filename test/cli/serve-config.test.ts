@@ -27,6 +27,7 @@ describe("smo serve configuration", () => {
       registries: [],
       projectPrefixes: [],
       maxReplicas: 1000,
+      retentionMs: 7 * 86_400_000,
       stabilizationMs: 30_000,
       reconcileMs: 15_000,
       socketMode: 0o600,

@@ -176,12 +176,16 @@ export interface DecisionRepository {
   /** Decisions with id > afterId, oldest first; optional graph/service filter. */
   listAfter(afterId: number, filter?: { graph?: string; service?: string; limit?: number }): Promise<DecisionRecord[]>;
   latestId(): Promise<number>;
+  /** Deletes at most `limit` decisions decided before `before`, oldest first; answers how many went. */
+  pruneBefore(before: Date, limit: number): Promise<number>;
 }
 
 export interface EventRepository {
   append(event: Omit<EventRecord, "id" | "occurredAt"> & { occurredAt?: Date }): Promise<EventRecord>;
   /** Events of a graph with id > afterId, oldest first. */
   listAfter(graph: string, afterId: number, limit?: number): Promise<EventRecord[]>;
+  /** Deletes at most `limit` events that occurred before `before`, oldest first; answers how many went. */
+  pruneBefore(before: Date, limit: number): Promise<number>;
 }
 
 export interface OutboxRepository {

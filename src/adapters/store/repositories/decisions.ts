@@ -83,5 +83,11 @@ export function decisionRepository(db: Kysely<Database>): DecisionRepository {
         .executeTakeFirst();
       return toNumber(row?.id as string | number | bigint | null | undefined);
     },
+
+    async pruneBefore(before, limit) {
+      const old = db.selectFrom("decisions").select("id").where("decided_at", "<", before).orderBy("id").limit(limit);
+      const result = await db.deleteFrom("decisions").where("id", "in", old).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
   };
 }

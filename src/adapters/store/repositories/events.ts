@@ -46,5 +46,12 @@ export function eventRepository(db: Kysely<Database>): EventRepository {
       if (limit !== undefined) query = query.limit(limit);
       return (await query.execute()).map(toEventRecord);
     },
+
+    async pruneBefore(before, limit) {
+      // Ids grow with time, so the scan from the lowest id stops after `limit` old rows without an index.
+      const old = db.selectFrom("events").select("id").where("occurred_at", "<", before).orderBy("id").limit(limit);
+      const result = await db.deleteFrom("events").where("id", "in", old).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
   };
 }
