@@ -14,6 +14,7 @@ describe("smo serve configuration", () => {
       allowedHosts: [],
       logLevel: "info",
       karmada: null,
+      karmadaResyncMs: 60_000,
       deployer: "manifest",
       prometheus: null,
       prometheusScrapeIntervalMs: 1000,
