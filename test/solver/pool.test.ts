@@ -75,8 +75,9 @@ describe("solver in the pool", () => {
     const hard = generatePlacement({ services: 50, clusters: 10, tightness: 0.9, seed: 7, coLocation: 5, current: true, weights: { moves: 1, energy: 0.1, traffic: 0.5 } });
     // Warm the worker (wasm load) so the measured window is the solve itself.
     await solver.decidePlacement({ clusters: [{ name: "a", cpu: 1 }], services: [{ name: "x", cpu: 1 }], backend: "glpk" });
-    // A solve on this thread would stall it for the full 2 s. On a loaded shared machine the scheduler alone can
-    // cause a > 50 ms hiccup now and then, so the 2 s window is measured up to three times; one clean window passes.
+    // A solve on this thread would stall it for the full 2 s (a delay of ~2000 ms). On a loaded 2-core machine the
+    // scheduler alone causes hiccups of tens of ms (76 ms seen), so the bound sits far below the stall and far
+    // above the noise, and the 2 s window is measured up to three times; one clean window passes.
     const maxDelays: number[] = [];
     for (let attempt = 0; attempt < 3; attempt++) {
       const delay = monitorEventLoopDelay({ resolution: 10 });
@@ -90,9 +91,9 @@ describe("solver in the pool", () => {
       expect(result.status).toBe("feasible");
       expect(ticks).toBeGreaterThan(50);
       maxDelays.push(delay.max / 1e6);
-      if (delay.max / 1e6 < 50) break;
+      if (delay.max / 1e6 < 250) break;
     }
-    expect(Math.min(...maxDelays)).toBeLessThan(50);
+    expect(Math.min(...maxDelays)).toBeLessThan(250);
   });
 
   it("answers several calls at once, the same as the inline solver", async () => {
