@@ -31,7 +31,6 @@ describe("smo serve configuration", () => {
       retentionMs: 7 * 86_400_000,
       stabilizationMs: 30_000,
       reconcileMs: 15_000,
-      karmadaResyncMs: 60_000,
       socketMode: 0o600,
       sim: { clusters: 3, gpuClusters: 1, podStartMs: 1000 },
       demo: false,
