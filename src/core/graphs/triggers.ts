@@ -43,8 +43,11 @@ export async function handleAlerts(core: LifecycleCore, alerts: IncomingAlert[])
         const record = await tx.services.get(graph.name, service.id);
         if (!record || record.status !== "pending") return { events, triggered: false };
         if ((await tx.outbox.pending(graph.name)).some((row) => deploysService(row, service.id))) return { events, triggered: false };
-        const history = await tx.events.listAfter(graph.name, 0);
-        if (!conditionMet(service, firingEvents(history, service.id))) return { events, triggered: false };
+        // ANY (or a single event): this firing alert is the condition; only ALL needs the other events' state,
+        // read from the history (bounded by --retention).
+        const needsHistory = service.trigger.kind === "event" && service.trigger.condition === "ALL" && service.trigger.events.length > 1;
+        const firingNow = needsHistory ? firingEvents(await tx.events.listAfter(graph.name, 0), service.id) : new Set([eventId]);
+        if (!conditionMet(service, firingNow)) return { events, triggered: false };
 
         const ctx = core.planContext(locked, core.modelOf(locked), await tx.services.listByGraph(graph.name));
         events.push(
