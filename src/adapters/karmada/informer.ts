@@ -80,8 +80,6 @@ export class SharedInformer<T> {
   private resyncTimer: NodeJS.Timeout | undefined;
   private current: CacheState = { synced: false, live: false };
   private readonly syncWaiters: Array<() => void> = [];
-  /** Counters for tests and metrics: how often this informer listed and (re)connected its watch. */
-  readonly counts = { lists: 0, watches: 0 };
 
   constructor(
     private readonly access: KubeAccess,
@@ -193,7 +191,6 @@ export class SharedInformer<T> {
     if (this.stopped) return;
     let listed: { items: T[]; resourceVersion: string };
     try {
-      this.counts.lists++;
       listed = await this.spec.list();
     } catch (err) {
       this.retryLater(() => void this.relist(), (err as Error).message);
@@ -299,7 +296,6 @@ export class SharedInformer<T> {
     // client-node calls `done` before its promise resolves when the server refuses the watch (non-200).
     let ended = false;
     try {
-      this.counts.watches++;
       started = await this.access.watch.watch(
         this.spec.path,
         query,

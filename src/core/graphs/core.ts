@@ -40,8 +40,10 @@ export class LifecycleCore {
   readonly now: () => Date;
   /** Graphs in memory: what reads answer from without I/O (refreshed after each commit). */
   readonly readModel: GraphReadModel;
+  /** The stored state converge rows are rendered from, per graph, for the drain in progress. */
+  private readonly drainContexts = new Map<string, Promise<PlanContext | undefined>>();
   /** Unsubscribes the read model from the store's change feed. */
-  readonly stopChangeFeed: (() => void) | undefined;
+  readonly stopChangeFeed: () => void;
   readonly ownership: ProjectOwnership;
   /** Translated models of stored descriptors, by graph name and descriptor hash. */
   private readonly models = new Map<string, { hash: string; model: GraphModel }>();
@@ -72,12 +74,10 @@ export class LifecycleCore {
       serviceOrder: (graph) => serviceOrderOf(graph, () => this.modelOf(graph)),
       logger: this.logger,
     });
-    // Every committed change of a graph refreshes its entry in the read model: this process's events, and the
-    // store's change feed for other processes' commits (and any write made without an event).
-    this.hub.subscribe((events) => {
-      for (const graph of new Set(events.map((e) => e.graph))) this.readModel.invalidate(graph);
-    });
-    this.stopChangeFeed = this.store.changes?.subscribe((signal) => {
+    // The store's change feed reports every committed write of graph state, this process's own (the lifecycle's,
+    // the outbox's, the elasticity loop's) and other processes': each refreshes that graph's entry. A caller's own
+    // commit is also refreshed before it answers (afterCommit), so it reads its write.
+    this.stopChangeFeed = this.store.changes.subscribe((signal) => {
       if (signal.kind === "resync") this.readModel.resync();
       else if (signal.what !== "decisions") this.readModel.invalidate(signal.graphId);
     });
@@ -108,16 +108,26 @@ export class LifecycleCore {
       hooks: this.hooks,
       ownership: this.ownership,
       onEvents: (events) => this.hub.published(events),
-      onDrained: (graph) => this.readModel.invalidate(graph),
+      onDrained: (graph) => this.drainContexts.delete(graph),
     });
   }
 
-  /** A converge action rendered from the graph's stored state now (outbox rows hold only what to converge). */
-  private async resolveConverge(graph: string, kind: OutboxAction["kind"], service: string): Promise<OutboxAction | undefined> {
-    if (!isConvergeKind(kind)) return undefined;
-    const [record, services] = await Promise.all([this.store.graphs.get(graph), this.store.services.listByGraph(graph)]);
-    if (!record) return undefined;
-    return resolveConverge(this.planContext(record, this.modelOf(record), services), kind, service);
+  /**
+   * A converge action rendered from the graph's stored state (outbox rows hold only what to converge). The state
+   * is read once per drain, when its first converge row is applied: after every commit the drain's rows come from
+   * (drains of one graph are serialised), so it is never older than a row.
+   */
+  private resolveConverge(graph: string, kind: OutboxAction["kind"], service: string): Promise<OutboxAction | undefined> {
+    if (!isConvergeKind(kind)) return Promise.resolve(undefined);
+    let context = this.drainContexts.get(graph);
+    if (!context) {
+      context = Promise.all([this.store.graphs.get(graph), this.store.services.listByGraph(graph)]).then(([record, services]) =>
+        record ? this.planContext(record, this.modelOf(record), services) : undefined,
+      );
+      this.drainContexts.set(graph, context);
+      context.catch(() => this.drainContexts.delete(graph));
+    }
+    return context.then((ctx) => (ctx ? resolveConverge(ctx, kind, service) : undefined));
   }
 
   /** The translated model of a stored graph (its descriptor was valid when it was stored). */
@@ -191,13 +201,18 @@ export class LifecycleCore {
     return graph;
   }
 
+  /** Loads the read model and starts the informers its counts come from (waiting at most `informerSyncMs`). */
+  async loadReadModel(informerSyncMs = 0): Promise<boolean> {
+    const [synced] = await Promise.all([this.karmada.startInformers(informerSyncMs), this.readModel.load()]);
+    return synced;
+  }
+
   /**
    * A graph's view after this process changed it: re-reads it into the read model first (after the commit, so
    * the answer includes the caller's own write). NotFoundError when it does not exist.
    */
   async view(name: string): Promise<GraphView> {
-    if (!this.readModel.ready) void this.karmada.startInformers(0);
-    await this.readModel.load();
+    if (!this.readModel.ready) await this.loadReadModel();
     await this.readModel.refresh(name);
     const view = this.readModel.get(name);
     if (!view) throw new NotFoundError(`graph ${name} not found`);

@@ -48,9 +48,8 @@ export class GraphLifecycle {
   /**
    * Loads the read model from the store (start-up). Reads before it wait for it; after it, reads do no I/O.
    */
-  async loadReadModel(informerSyncMs = 0): Promise<boolean> {
-    const [synced] = await Promise.all([this.core.karmada.startInformers(informerSyncMs), this.core.readModel.load()]);
-    return synced;
+  loadReadModel(informerSyncMs = 0): Promise<boolean> {
+    return this.core.loadReadModel(informerSyncMs);
   }
 
   /** Re-reads a graph another process changed (a change notice); failures are logged. */
@@ -288,7 +287,7 @@ export class GraphLifecycle {
   async close(timeoutMs = 10_000): Promise<void> {
     this.closed = true;
     this.clusterWatch?.stop();
-    this.core.stopChangeFeed?.();
+    this.core.stopChangeFeed();
     this.core.runner.close();
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));

@@ -24,7 +24,7 @@ export interface OutboxRunnerDeps {
   hooks: LifecycleHooks;
   ownership: ProjectOwnership;
   onEvents(events: EventRecord[]): void;
-  /** After every drain, applied or failed: the graph's stored state may have changed (read model refresh). */
+  /** After every drain, applied or failed (per-drain caches end there). */
   onDrained?(graph: string): void;
 }
 
