@@ -13,6 +13,9 @@ export interface ServiceSpec {
   promQuery?: string;
   gracePeriod?: string;
   minReplicas?: number;
+  maxReplicas?: number;
+  /** Requests per second one replica serves (the replica model's alpha; beta 0). */
+  alpha?: number;
   valuesOverwrite?: Record<string, unknown>;
 }
 
@@ -67,7 +70,15 @@ export function descriptorObject(spec: GraphSpec): Record<string, unknown> {
             coLocation: [],
             connectionPoints: s.connectionPoints ?? [],
             metrics: [],
-            ...(s.minReplicas ? { scaling: { minReplicas: s.minReplicas, maxReplicas: Math.max(10, s.minReplicas) } } : {}),
+            ...(s.minReplicas || s.maxReplicas || s.alpha
+              ? {
+                  scaling: {
+                    ...(s.alpha ? { alpha: s.alpha, beta: 0 } : {}),
+                    minReplicas: s.minReplicas ?? 1,
+                    maxReplicas: s.maxReplicas ?? Math.max(10, s.minReplicas ?? 1),
+                  },
+                }
+              : {}),
           },
         },
         artifact: {

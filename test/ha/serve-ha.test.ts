@@ -20,6 +20,7 @@ import { GraphStatus } from "../../src/gen/smo/v1/types_pb.js";
 import { startSim, type Sim } from "../../src/sim/index.js";
 import { listObjects } from "../graphs/harness.js";
 import { eventually } from "../helpers/poll.js";
+import { descriptor as graphDescriptor } from "../graphs/descriptors.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const BIN = join(ROOT, "dist/src/cli/bin.js");
@@ -91,29 +92,7 @@ async function query<T extends pg.QueryResultRow>(text: string, values: unknown[
 }
 
 function descriptor(id: string): string {
-  return `hdaGraph:
-  imVersion: 0.4.0
-  id: ${id}
-  version: 1.0.0
-  description: ha test
-  hdaGraphIntent:
-    security: { enabled: false }
-    highAvailability: { enabled: false }
-    highPerformance: { enabled: false }
-    energyEfficiency: { enabled: false }
-  services:
-    - id: web
-      deployment:
-        trigger: { auto: { dependencies: [] } }
-        intent:
-          compute: { cpu: light, ram: light, storage: small, gpu: { enabled: false } }
-          scaling: { alpha: 10, beta: 0, minReplicas: 1, maxReplicas: 10 }
-      artifact:
-        ociImage: oci://registry.example.org/ha/web
-        ociConfig: { type: App, implementer: HELM }
-        ociRun: { name: HELM, version: v3 }
-        valuesOverwrite: {}
-`;
+  return graphDescriptor({ id, description: "ha test", services: [{ id: "web", cpu: "light", ram: "light", alpha: 10, maxReplicas: 10 }] });
 }
 
 /** The member holding `project`'s unexpired lease (its pid is in its id), or undefined. */

@@ -18,6 +18,7 @@ import { GraphService } from "../../src/gen/smo/v1/graph_pb.js";
 import { GraphStatus } from "../../src/gen/smo/v1/types_pb.js";
 import { startSim, type Sim } from "../../src/sim/index.js";
 import { eventually } from "../helpers/poll.js";
+import { descriptor as graphDescriptor } from "../graphs/descriptors.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const BIN = join(ROOT, "dist/src/cli/bin.js");
@@ -105,28 +106,7 @@ function serve(db: string, kubeconfig: string) {
   return { child, address, exited, output: () => out };
 }
 
-const descriptor = (id: string) => `hdaGraph:
-  imVersion: 0.4.0
-  id: ${id}
-  version: 1.0.0
-  description: outage test
-  hdaGraphIntent:
-    security: { enabled: false }
-    highAvailability: { enabled: false }
-    highPerformance: { enabled: false }
-    energyEfficiency: { enabled: false }
-  services:
-    - id: api
-      deployment:
-        trigger: { auto: { dependencies: [] } }
-        intent:
-          compute: { cpu: light, ram: light, storage: small, gpu: { enabled: false } }
-      artifact:
-        ociImage: oci://registry.example.org/ha/api
-        ociConfig: { type: App, implementer: HELM }
-        ociRun: { name: HELM, version: v3 }
-        valuesOverwrite: {}
-`;
+const descriptor = (id: string) => graphDescriptor({ id, description: "outage test", services: [{ id: "api", cpu: "light", ram: "light" }] });
 
 describe.skipIf(reason !== undefined)("PostgreSQL unreachable under two smo serve processes", () => {
   let dir: string;
