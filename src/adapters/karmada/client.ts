@@ -2,11 +2,12 @@
 // export/import, scaling. One instance per Karmada control plane. Reads of clusters and Deployments come from
 // shared informers (one list and one watch per resource, whatever the number of consumers); close() stops them.
 import type { Logger } from "pino";
-import { AlreadyExistsError } from "../../core/errors.js";
+import { PatchStrategy } from "@kubernetes/client-node";
 import type { CacheState, KarmadaClient, MemberCluster, Subscription } from "../../core/ports/karmada.js";
 import { callKube } from "./call.js";
 import { byName, CLUSTER_API, toMemberCluster } from "./clusters.js";
 import { KarmadaInformers } from "./informers.js";
+import { FIELD_MANAGER } from "./ownership.js";
 import { createKubeAccess, type KubeAccess } from "./kube.js";
 import { checkLabelName } from "./names.js";
 import { createPlacementOps } from "./placement.js";
@@ -126,13 +127,18 @@ export function createKarmadaClient(options: KarmadaClientOptions): KarmadaAdapt
 
     async ensureNamespace(namespace: string): Promise<void> {
       checkLabelName("namespace", namespace);
-      try {
-        await callKube(kube.policy, `create Namespace ${namespace}`, (opts) =>
-          kube.core.createNamespace({ body: { metadata: { name: namespace } } }, opts),
-        );
-      } catch (err) {
-        if (!(err instanceof AlreadyExistsError)) throw err;
-      }
+      // Server-side apply of the name alone: creates the namespace when absent, and on one that exists (Hop3's,
+      // an operator's) only records smo as a manager of nothing, so it never takes a field over.
+      await callKube(
+        kube.policy,
+        `apply Namespace ${namespace}`,
+        (opts) =>
+          kube.core.patchNamespace(
+            { name: namespace, body: { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } }, fieldManager: FIELD_MANAGER },
+            opts,
+          ),
+        { contentType: PatchStrategy.ServerSideApply },
+      );
     },
 
     close(): void {
