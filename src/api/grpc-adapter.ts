@@ -1,42 +1,17 @@
 // Mounts connect-es ServiceImpl objects on a grpc-js Server, so handlers are written once for both
-// servers. Each call gets a connect HandlerContext built from the grpc-js call (metadata, deadline,
-// cancellation, server shutdown).
+// servers. Each call gets a connect HandlerContext over the grpc-js call (grpc-context.ts: metadata, deadline,
+// cancellation, server shutdown, all built only when a handler reads them).
 import * as grpc from "@grpc/grpc-js";
-import { ConnectError, Code, createHandlerContext, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
+import { ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
 import type { DescMethod, DescService } from "@bufbuild/protobuf";
 import { once } from "node:events";
 import { grpcServiceDefinition } from "./grpc-definition.js";
 import { toGrpcStatus } from "./errors.js";
+import { GrpcHandlerContext } from "./grpc-context.js";
 
 type AnyMethodImpl = (input: unknown, context: HandlerContext) => unknown;
 
 type AnyCall = grpc.ServerUnaryCall<unknown, unknown> & Partial<grpc.ServerWritableStream<unknown, unknown>>;
-
-function metadataToHeaders(metadata: grpc.Metadata): Headers {
-  const headers = new Headers();
-  for (const [key, values] of Object.entries(metadata.getMap())) {
-    headers.append(key, Buffer.isBuffer(values) ? values.toString("base64") : String(values));
-  }
-  return headers;
-}
-
-function contextFor(service: DescService, method: DescMethod, call: AnyCall, shutdownSignal: AbortSignal) {
-  const requestAbort = new AbortController();
-  call.on("cancelled", () => requestAbort.abort(new ConnectError("the client cancelled the call", Code.Canceled)));
-  const deadline = call.getDeadline();
-  const deadlineMs = deadline instanceof Date ? deadline.getTime() : deadline;
-  return createHandlerContext({
-    service,
-    method,
-    protocolName: "grpc",
-    requestMethod: "POST",
-    url: `/${service.typeName}/${method.name}`,
-    timeoutMs: Number.isFinite(deadlineMs) ? Math.max(0, deadlineMs - Date.now()) : undefined,
-    shutdownSignal,
-    requestSignal: requestAbort.signal,
-    requestHeader: metadataToHeaders(call.metadata),
-  });
-}
 
 function asGrpcError(err: unknown): Partial<grpc.StatusObject> {
   const connectError = ConnectError.from(err);
@@ -60,7 +35,7 @@ function methodHandler(service: DescService, method: DescMethod, impl: AnyMethod
   const streamsOut = method.methodKind === "server_streaming" || method.methodKind === "bidi_streaming";
   if (!streamsOut) {
     return (call: AnyCall, callback: grpc.sendUnaryData<unknown>) => {
-      const context = contextFor(service, method, call, shutdownSignal);
+      const context = new GrpcHandlerContext(service, method, call, shutdownSignal);
       const input = streamsIn ? (call as unknown as AsyncIterable<unknown>) : call.request;
       Promise.resolve()
         .then(() => impl(input, context))
@@ -68,12 +43,12 @@ function methodHandler(service: DescService, method: DescMethod, impl: AnyMethod
           (response) => callback(null, response),
           (err: unknown) => callback(asGrpcError(err)),
         )
-        .finally(() => context.abort());
+        .finally(() => context.end());
     };
   }
   return (call: AnyCall) => {
     const stream = call as grpc.ServerWritableStream<unknown, unknown>;
-    const context = contextFor(service, method, call, shutdownSignal);
+    const context = new GrpcHandlerContext(service, method, call, shutdownSignal);
     const input = streamsIn ? (call as unknown as AsyncIterable<unknown>) : call.request;
     Promise.resolve()
       .then(() => writeAll(stream, impl(input, context) as AsyncIterable<unknown>, context.signal))
@@ -81,7 +56,7 @@ function methodHandler(service: DescService, method: DescMethod, impl: AnyMethod
         () => stream.end(),
         (err: unknown) => stream.emit("error", asGrpcError(err)),
       )
-      .finally(() => context.abort());
+      .finally(() => context.end());
   };
 }
 

@@ -7,6 +7,7 @@ import type { DescMethod, DescService } from "@bufbuild/protobuf";
 import { grpcCodeName, toConnectError } from "./errors.js";
 import type { Logger } from "../observability/logger.js";
 import type { RpcMetrics } from "../observability/metrics.js";
+import type { AbortPeek } from "./grpc-context.js";
 
 /** Counts calls in progress; `whenIdle()` resolves once none is left. */
 export class InFlightCalls {
@@ -46,7 +47,9 @@ export interface InstrumentOptions {
  * or ran out of time meanwhile (the transport aborts the signal with a ConnectError saying which), else OK.
  */
 function completionCode(context: HandlerContext): number {
-  const reason: unknown = context.signal.aborted ? context.signal.reason : undefined;
+  // A lazily built context (grpc-context.ts) answers without creating a signal just to be asked.
+  const peek = (context as Partial<AbortPeek>).peekAbortReason;
+  const reason: unknown = peek ? peek.call(context) : context.signal.aborted ? context.signal.reason : undefined;
   return reason instanceof ConnectError ? reason.code : 0;
 }
 
@@ -81,8 +84,11 @@ export function instrumentService<S extends DescService>(
       options.metrics.inFlight.inc(callLabels);
       return process.hrtime.bigint();
     };
+    // One label object per code seen, so a call allocates none.
+    const labelsByCode = new Map<number, typeof callLabels & { code: string }>();
     const finish = (started: bigint, code: number): void => {
-      const labels = { ...callLabels, code: grpcCodeName(code) };
+      let labels = labelsByCode.get(code);
+      if (!labels) labelsByCode.set(code, (labels = { ...callLabels, code: grpcCodeName(code) }));
       options.metrics.duration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
       options.metrics.calls.inc(labels);
       options.metrics.inFlight.dec(callLabels);
