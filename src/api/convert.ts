@@ -1,6 +1,7 @@
 // Store records → smo.v1 messages. The only place that knows both shapes, so handlers stay one-liners.
-import { create } from "@bufbuild/protobuf";
-import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { create, toBinary } from "@bufbuild/protobuf";
+import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
+import { TimestampSchema, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import {
   ClusterProfileSchema,
   ClusterSchema,
@@ -20,6 +21,7 @@ import {
 } from "../gen/smo/v1/types_pb.js";
 import type { ClusterProfileRecord, ClusterRecord, EventRecord, GraphRecord, PlacementRecord, ServiceRecord } from "../core/ports/store.js";
 import type { GraphView, ServiceView } from "../core/graphs/types.js";
+import { withEncoding } from "./wire-cache.js";
 
 const GRAPH_STATUS: Record<GraphRecord["status"], GraphStatus> = {
   deploying: GraphStatus.DEPLOYING,
@@ -151,6 +153,27 @@ export function graphToProto(graph: GraphRecord, services: ServiceRecord[], late
 
 /** The lifecycle's view of a graph; `placement` is where the services are now, `lastDecision` the latest solve. */
 export function graphViewToProto(view: GraphView, options: GraphProtoOptions = {}): Graph {
+  if (!view.storedVersion) return createGraph(view, options);
+  let slot = storedGraphs.get(view.storedVersion);
+  if (!slot) storedGraphs.set(view.storedVersion, (slot = {}));
+  const key = options.descriptor === false ? "listed" : "full";
+  const stored = (slot[key] ??= storedGraph(view, options));
+  if (stored.message.services.length !== view.services.length) return createGraph(view, options);
+  const message: Graph = {
+    ...stored.message,
+    services: stored.message.services.map((s, i) => ({
+      ...s,
+      desiredReplicas: view.services[i]!.desiredReplicas,
+      readyReplicas: view.services[i]!.readyReplicas,
+      availableReplicas: view.services[i]!.availableReplicas,
+    })),
+    replicasLive: view.replicasLive,
+    replicasObservedAt: view.replicasObservedAt ? timestampFromDate(view.replicasObservedAt) : undefined,
+  };
+  return withEncoding(message, () => encodeGraph(stored, message));
+}
+
+function createGraph(view: GraphView, options: GraphProtoOptions): Graph {
   return create(GraphSchema, {
     name: view.name,
     project: view.project,
@@ -170,6 +193,62 @@ export function graphViewToProto(view: GraphView, options: GraphProtoOptions = {
     pendingActions: view.pendingActions,
     replicasObservedAt: view.replicasObservedAt ? timestampFromDate(view.replicasObservedAt) : undefined,
   });
+}
+
+/**
+ * A stored version of a graph (the read model's entry: same object exactly while nothing stored changed),
+ * converted and encoded once without its live fields (replica counts, replicas_live, replicas_observed_at);
+ * graphViewToProto adds those per answer. Dropped with the entry.
+ */
+interface StoredGraph {
+  message: Graph;
+  /** Every field but services and the live ones. */
+  head: Uint8Array;
+  /** Each service without its replica counts. */
+  services: Uint8Array[];
+}
+
+const storedGraphs = new WeakMap<object, { full?: StoredGraph; listed?: StoredGraph }>();
+
+function storedGraph(view: GraphView, options: GraphProtoOptions): StoredGraph {
+  const message = createGraph(
+    {
+      ...view,
+      services: view.services.map((s) => ({ ...s, desiredReplicas: 0, readyReplicas: 0, availableReplicas: 0 })),
+      replicasLive: false,
+      replicasObservedAt: undefined,
+    },
+    options,
+  );
+  return {
+    message,
+    head: toBinary(GraphSchema, { ...message, services: [] }),
+    services: message.services.map((s) => toBinary(ServiceSchema, s)),
+  };
+}
+
+// Field numbers of the live fields (proto/smo/v1/types.proto); test/api/wire-cache.test.ts checks the splice
+// against toBinary.
+const GRAPH_SERVICES = 5;
+const GRAPH_REPLICAS_LIVE = 15;
+const GRAPH_REPLICAS_OBSERVED_AT = 17;
+const SERVICE_COUNTS = [
+  [4, "desiredReplicas"],
+  [5, "readyReplicas"],
+  [6, "availableReplicas"],
+] as const;
+
+function encodeGraph(stored: StoredGraph, message: Graph): Uint8Array {
+  const w = new BinaryWriter();
+  w.raw(stored.head);
+  message.services.forEach((service, i) => {
+    w.tag(GRAPH_SERVICES, WireType.LengthDelimited).fork().raw(stored.services[i]!);
+    for (const [number, key] of SERVICE_COUNTS) if (service[key] !== 0) w.tag(number, WireType.Varint).int32(service[key]);
+    w.join();
+  });
+  if (message.replicasLive) w.tag(GRAPH_REPLICAS_LIVE, WireType.Varint).bool(true);
+  if (message.replicasObservedAt) w.tag(GRAPH_REPLICAS_OBSERVED_AT, WireType.LengthDelimited).bytes(toBinary(TimestampSchema, message.replicasObservedAt));
+  return w.finish();
 }
 
 export function eventToProto(record: EventRecord): GraphEvent {

@@ -2,13 +2,14 @@
 // toBinary/fromBinary, so no proto-loader and no second code generator. Used by the server and the CLI client.
 import type { ServiceDefinition, MethodDefinition } from "@grpc/grpc-js";
 import { UndecodableRequest } from "./request-strings.js";
-import { create, fromBinary, isMessage, toBinary, type DescMessage, type DescService, type MessageShape } from "@bufbuild/protobuf";
+import { encodeMessage } from "./wire-cache.js";
+import { create, fromBinary, isMessage, type DescMessage, type DescService, type MessageShape } from "@bufbuild/protobuf";
 
-/** Handlers may return a message init shape (plain object); complete it before encoding. */
+/** Handlers may return a message init shape (plain object); complete it before encoding (parts already encoded are spliced in: wire-cache.ts). */
 export function encoder(schema: DescMessage): (value: unknown) => Buffer {
   return (value) => {
     const message = isMessage(value, schema) ? value : create(schema, value as never);
-    const bytes = toBinary(schema, message as MessageShape<DescMessage>);
+    const bytes = encodeMessage(schema, message as MessageShape<DescMessage>);
     return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   };
 }

@@ -177,7 +177,7 @@ export class GraphReadModel {
   /** No I/O. Undefined for an unknown graph. */
   get(name: string): GraphView | undefined {
     const e = this.entries.get(name);
-    return e && graphView(e.graph, e.services, e.latest, e.pending, this.deps.counts, e.descriptorJson);
+    return e && graphView(e.graph, e.services, e.latest, e.pending, this.deps.counts, e.descriptorJson, new Date(), e);
   }
 
   /** Graphs of a project (every project when empty), by name. No I/O. */
@@ -186,7 +186,7 @@ export class GraphReadModel {
     const views: GraphView[] = [];
     for (const e of this.entries.values()) {
       if (project && e.graph.project !== project) continue;
-      views.push(graphView(e.graph, e.services, e.latest, e.pending, this.deps.counts, e.descriptorJson, now));
+      views.push(graphView(e.graph, e.services, e.latest, e.pending, this.deps.counts, e.descriptorJson, now, e));
     }
     return views.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }

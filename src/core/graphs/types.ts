@@ -125,6 +125,12 @@ export interface GraphView {
   descriptorJson?: string;
   /** Outbox actions still to apply (0 when converged). */
   pendingActions: number;
+  /**
+   * The same object for two views exactly when everything but the live replica fields (counts, replicasLive,
+   * replicasObservedAt) is the same stored state: the read model's entry. Lets the API convert and encode a
+   * stored version once (src/api/convert.ts). Unset for views not from the read model.
+   */
+  storedVersion?: object;
 }
 
 export interface DeployResult {

@@ -20,6 +20,7 @@ export function graphView(
   counts?: ReplicaCounts,
   descriptorJson?: string,
   now: Date = new Date(),
+  storedVersion?: object,
 ): GraphView {
   const cache = counts?.replicaCache();
   const synced = cache?.synced === true;
@@ -49,6 +50,7 @@ export function graphView(
     replicasLive: live,
     replicasObservedAt: !synced ? undefined : live ? now : cache!.observedAt,
     pendingActions,
+    storedVersion,
   };
 }
 

@@ -1,0 +1,146 @@
+// GetGraph/ListGraphs answers spliced from a stored version's cached bytes plus the live replica fields
+// (src/api/convert.ts, src/api/wire-cache.ts) must be byte-for-byte what protobuf-es would decode to the same
+// message, for any counts, liveness and observation time, and must never serve a previous version's content.
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { GetGraphResponseSchema, ListGraphsResponseSchema } from "../../src/gen/smo/v1/graph_pb.js";
+import { graphViewToProto } from "../../src/api/convert.js";
+import { encodeMessage } from "../../src/api/wire-cache.js";
+import { graphView, type ReplicaCounts } from "../../src/core/graphs/views.js";
+import type { GraphRecord, PlacementRecord, ServiceRecord } from "../../src/core/ports/store.js";
+
+function record(name: string, message: string | null = null): GraphRecord {
+  return {
+    name,
+    project: "p",
+    status: "running",
+    version: "1.0.0",
+    descriptor: { hdaGraph: { id: name, services: [{ id: "a" }] } },
+    descriptorHash: `hash-${name}`,
+    strategy: "optimal",
+    dashboardUrl: null,
+    message,
+    warnings: ["w"],
+    createdAt: new Date("2026-12-01T10:00:00.123Z"),
+    updatedAt: new Date("2026-12-02T10:00:00Z"),
+  };
+}
+
+function service(graph: string, name: string, desired: number): ServiceRecord {
+  return {
+    graph,
+    name,
+    status: "deployed",
+    cluster: "c1",
+    desiredReplicas: desired,
+    cpu: 0.5,
+    memoryBytes: 2 ** 31,
+    storageBytes: 0,
+    gpu: 0,
+    artifact: "oci://r/x",
+    eventTriggered: false,
+    minReplicas: 1,
+    maxReplicas: 10,
+    dashboardUrl: null,
+    spec: { connectionPoints: ["b"] },
+  };
+}
+
+const latest: PlacementRecord = {
+  id: 3,
+  graph: "g",
+  strategy: "optimal",
+  status: "optimal",
+  placement: { a: "c1" },
+  objective: 1.5,
+  reason: "",
+  solveMs: 2,
+  details: { backend: "highs", moved: ["a"], cost: { moves: 1, energy: 0, traffic: 0 } },
+  createdAt: new Date("2026-12-02T10:00:00Z"),
+};
+
+interface Live {
+  synced: boolean;
+  live: boolean;
+  counts: { desired: number; ready: number; available: number }[];
+  observedAt: Date;
+}
+
+function countsOf(live: Live, names: string[]): ReplicaCounts {
+  return {
+    replicaCache: () => ({ synced: live.synced, live: live.live, observedAt: live.observedAt }),
+    cachedReplicas: (_ns, name) => live.counts[names.indexOf(name)],
+  };
+}
+
+/** The same message built without any cache, the way it was before. */
+function plain(view: ReturnType<typeof graphView>, descriptor: boolean) {
+  return graphViewToProto({ ...view, storedVersion: undefined }, { descriptor });
+}
+
+const count = fc.integer({ min: 0, max: 2 ** 31 - 1 });
+const liveArb = (n: number) =>
+  fc.record({
+    synced: fc.boolean(),
+    live: fc.boolean(),
+    counts: fc.array(fc.record({ desired: count, ready: count, available: count }), { minLength: n, maxLength: n }),
+    observedAt: fc.date({ min: new Date("2000-01-01"), max: new Date("2100-01-01"), noInvalidDate: true }),
+  });
+
+describe("spliced graph answers", () => {
+  it("decode to exactly the message protobuf-es builds, whatever the live fields", () => {
+    const names = ["a", "b", "c"];
+    for (const n of [0, 1, 3]) {
+      const graph = record(`g${n}`);
+      const services = names.slice(0, n).map((s, i) => service(graph.name, s, i + 1));
+      const version = {}; // one stored version, answered many times
+      fc.assert(
+        fc.property(liveArb(n), fc.boolean(), (live, descriptor) => {
+          const view = graphView(graph, services, latest, 2, countsOf(live, names), undefined, live.observedAt, version);
+          const reference = plain(view, descriptor);
+          const get = create(GetGraphResponseSchema, { graph: graphViewToProto(view, { descriptor }) });
+          const bytes = encodeMessage(GetGraphResponseSchema, get);
+          expect(fromBinary(GetGraphResponseSchema, bytes).graph).toEqual(reference);
+          // The message handed to other transports is the same content.
+          expect(get.graph).toEqual(reference);
+          expect(bytes.length).toBe(toBinary(GetGraphResponseSchema, create(GetGraphResponseSchema, { graph: reference })).length);
+        }),
+        { numRuns: 60 },
+      );
+    }
+  });
+
+  it("splices every graph of a list, in order", () => {
+    const live: Live = { synced: true, live: true, counts: [{ desired: 3, ready: 2, available: 1 }], observedAt: new Date() };
+    const views = ["x", "y", "z"].map((name) =>
+      graphView(record(name), [service(name, "a", 1)], undefined, 0, countsOf(live, ["a"]), undefined, live.observedAt, {}),
+    );
+    const list = create(ListGraphsResponseSchema, { graphs: views.map((v) => graphViewToProto(v, { descriptor: false })) });
+    const decoded = fromBinary(ListGraphsResponseSchema, encodeMessage(ListGraphsResponseSchema, list));
+    expect(decoded.graphs.map((g) => g.name)).toEqual(["x", "y", "z"]);
+    expect(decoded.graphs).toEqual(views.map((v) => plain(v, false)));
+    expect(decoded.graphs[0]!.descriptorJson).toBe("");
+    expect(decoded.graphs[0]!.services[0]).toMatchObject({ desiredReplicas: 3, readyReplicas: 2, availableReplicas: 1 });
+  });
+
+  it("answers a new stored version with its own content, and the same version with new live counts", () => {
+    const live: Live = { synced: true, live: false, counts: [{ desired: 1, ready: 1, available: 1 }], observedAt: new Date("2026-12-03T00:00:00Z") };
+    const names = ["a"];
+    const first = graphView(record("g", "first"), [service("g", "a", 1)], latest, 0, countsOf(live, names), undefined, new Date(), {});
+    const decode = (v: typeof first) =>
+      fromBinary(GetGraphResponseSchema, encodeMessage(GetGraphResponseSchema, create(GetGraphResponseSchema, { graph: graphViewToProto(v) }))).graph!;
+    expect(decode(first).message).toBe("first");
+    live.counts[0] = { desired: 4, ready: 3, available: 2 };
+    const again = graphView(record("g", "first"), [service("g", "a", 1)], latest, 0, countsOf(live, names), undefined, new Date(), first.storedVersion);
+    expect(decode(again).services[0]).toMatchObject({ desiredReplicas: 4, readyReplicas: 3, availableReplicas: 2 });
+    const second = graphView(record("g", "second"), [service("g", "a", 1)], latest, 1, countsOf(live, names), undefined, new Date(), {});
+    expect(decode(second)).toMatchObject({ message: "second", pendingActions: 1 });
+  });
+
+  it("leaves messages it does not know to toBinary", () => {
+    const view = graphView(record("g"), [service("g", "a", 2)], latest, 0, undefined, undefined, new Date(), undefined);
+    const message = create(GetGraphResponseSchema, { graph: graphViewToProto(view) });
+    expect(encodeMessage(GetGraphResponseSchema, message)).toEqual(toBinary(GetGraphResponseSchema, message));
+  });
+});
