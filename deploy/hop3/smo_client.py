@@ -48,8 +48,11 @@ class SmoClient:
     """A thin, typed wrapper over smo's gRPC contract (smo.v1)."""
 
     def __init__(self, target: str = "unix:///run/smo/smo.sock", token: Optional[str] = None,
-                 timeout: float = 30.0, stubs_dir: Optional[str] = None):
+                 timeout: float = 30.0, stubs_dir: Optional[str] = None, source: str = ""):
+        """`source` names this reporter (e.g. the Hop3 host) on every load sample it sends, unless a call
+        passes its own: smo sums a service's rate over its sources, so each host reports only its share."""
         self._pb, pb_grpc, self._epb, epb_grpc = _load_stubs(stubs_dir)
+        self._source = source
         self._channel = grpc.insecure_channel(target)
         self._metadata = [("authorization", f"Bearer {token}")] if token else []
         self._timeout = timeout
@@ -76,28 +79,34 @@ class SmoClient:
     def list_graphs(self, project: str = ""):
         return list(self._call(self._graphs.ListGraphs, self._pb.ListGraphsRequest(project=project)).graphs)
 
-    def _samples(self, samples: Iterable[Sample]):
+    def _samples(self, samples: Iterable[Sample], source: Optional[str]):
+        source = self._source if source is None else source
         msgs = []
         for s in samples:
-            sample = self._epb.LoadSample(graph=s[0], service=s[1], requests_per_second=float(s[2]))
+            sample = self._epb.LoadSample(graph=s[0], service=s[1], requests_per_second=float(s[2]), source=source)
             observed = s[3] if len(s) > 3 else time.time()
             sample.observed_at.FromNanoseconds(int(observed * 1e9))
             msgs.append(sample)
         return msgs
 
-    def report_load(self, samples: Iterable[Sample]) -> int:
+    def report_load(self, samples: Iterable[Sample], source: Optional[str] = None) -> int:
         """Pushes (graph, service, requests_per_second[, observed_at_epoch_seconds]) samples; returns the accepted count.
 
+        `source` names the reporter of these samples (default: the client's); with several Hop3 hosts, each
+        reports its own share under its own source and smo plans for the sum of every source's latest rate.
+        An empty source is the service's unnamed rate, which the latest such sample replaces.
         The batch is all or nothing: an unknown graph or service (NOT_FOUND) or a negative/NaN rate
         (INVALID_ARGUMENT, with the field path in SmoError.violations) rejects every sample of it.
         Report a changed rate at once (smo decides within milliseconds) and the current rate periodically.
         """
-        resp = self._call(self._elasticity.ReportLoad, self._epb.ReportLoadRequest(samples=self._samples(samples)))
-        return resp.accepted
+        request = self._epb.ReportLoadRequest(samples=self._samples(samples, source))
+        return self._call(self._elasticity.ReportLoad, request).accepted
 
-    def stream_load(self, batches: Iterable[Iterable[Sample]]) -> int:
-        """Streams batches of samples over one call (each batch is applied as it arrives); returns the total accepted."""
-        requests = (self._epb.StreamLoadRequest(samples=self._samples(b)) for b in batches)
+    def stream_load(self, batches: Iterable[Iterable[Sample]], source: Optional[str] = None) -> int:
+        """Streams batches of samples over one call (each batch is applied as it arrives); returns the total accepted.
+
+        `source` as for report_load."""
+        requests = (self._epb.StreamLoadRequest(samples=self._samples(b, source)) for b in batches)
         try:
             return self._elasticity.StreamLoad(requests, metadata=self._metadata).accepted
         except grpc.RpcError as err:

@@ -41,7 +41,7 @@ const DESCRIPTOR = `hdaGraph:
         trigger: { auto: { dependencies: [] } }
         intent:
           compute: { cpu: light, ram: light, storage: small, gpu: { enabled: false } }
-          scaling: { alpha: 10, beta: 0, minReplicas: 1, maxReplicas: 4 }
+          scaling: { alpha: 10, beta: 0, minReplicas: 1, maxReplicas: 8 }
       artifact:
         ociImage: oci://registry.example.org/shop/backend
         ociConfig: { type: App, implementer: HELM }
@@ -59,6 +59,9 @@ interface Seen {
   streamed: number;
   resumed: { after: number; id: number; previous: number; replicas: number };
   graph_after: [string, number][];
+  sources_accepted: number[];
+  sources_decisions: { id: number; rps: number; replicas: number; sources: [string, number][] }[];
+  backend_after: number[];
 }
 
 describe.skipIf(availability.skip)(`Hop3 Python client (deploy/hop3/smo_client.py)${availability.reason}`, () => {
@@ -108,5 +111,16 @@ describe.skipIf(availability.skip)(`Hop3 Python client (deploy/hop3/smo_client.p
       ["backend", 1],
       ["frontend", 12],
     ]);
+
+    // Two hosts report 20 and 30 req/s for backend under their own sources: the decision serves 50 (with 10 %
+    // headroom, 6 replicas of 10 req/s), naming both sources; backend's earlier unnamed 3 req/s no longer counts.
+    expect(seen.sources_accepted).toEqual([1, 1]);
+    const served = seen.sources_decisions.at(-1);
+    expect(served).toMatchObject({ rps: 50, replicas: 6 });
+    expect(served!.sources).toEqual([
+      ["host-a", 20],
+      ["host-b", 30],
+    ]);
+    expect(seen.backend_after).toEqual([6]);
   }, 120_000);
 });

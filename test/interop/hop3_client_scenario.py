@@ -71,5 +71,26 @@ if decisions:
     d = next(iter(replay))
     out["resumed"] = {"after": decisions[0]["id"], "id": d.id, "previous": d.previous_replicas, "replicas": d.replicas}
 out["graph_after"] = sorted((s.name, s.desired_replicas) for s in client.get_graph("shop-graph").services)
+
+# Two Hop3 hosts each see part of backend's traffic: host-a (source set on its client) 20 req/s, host-b (source
+# given per call) 30 req/s. smo plans for the sum; the decision names both sources.
+last_id = max([d["id"] for d in decisions] + [out.get("resumed", {}).get("id", 0)])
+host_a = SmoClient(target, stubs_dir=stubs_dir, timeout=30, source="host-a")
+host_b = SmoClient(target, stubs_dir=stubs_dir, timeout=30)
+out["sources_accepted"] = [host_a.report_load([("shop-graph", "backend", 20.0)]),
+                           host_b.report_load([("shop-graph", "backend", 30.0)], source="host-b")]
+out["sources_decisions"] = []
+for d in client.watch_decisions(graph="shop-graph", service="backend", after_id=last_id, timeout=15):
+    out["sources_decisions"].append({
+        "id": d.id,
+        "rps": d.requests_per_second,
+        "replicas": d.replicas,
+        "sources": sorted((s.source, s.requests_per_second) for s in d.sources),
+    })
+    if d.requests_per_second >= 50:
+        break
+out["backend_after"] = [s.desired_replicas for s in client.get_graph("shop-graph").services if s.name == "backend"]
+host_a.close()
+host_b.close()
 client.close()
 print(json.dumps(out))
