@@ -1,7 +1,6 @@
 // Store records → smo.v1 messages. The only place that knows both shapes, so handlers stay one-liners.
 import { create, toBinary } from "@bufbuild/protobuf";
-import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
-import { TimestampSchema, timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import {
   ClusterProfileSchema,
   ClusterSchema,
@@ -21,7 +20,7 @@ import {
 } from "../gen/smo/v1/types_pb.js";
 import type { ClusterProfileRecord, ClusterRecord, EventRecord, GraphRecord, PlacementRecord, ServiceRecord } from "../core/ports/store.js";
 import type { GraphView, ServiceView } from "../core/graphs/types.js";
-import { withEncoding } from "./wire-cache.js";
+import { varintSize, WireBuffer, withEncoding } from "./wire-cache.js";
 
 const GRAPH_STATUS: Record<GraphRecord["status"], GraphStatus> = {
   deploying: GraphStatus.DEPLOYING,
@@ -220,35 +219,65 @@ function storedGraph(view: GraphView, options: GraphProtoOptions): StoredGraph {
     },
     options,
   );
+  // Copies with fast properties: protobuf-es's create() leaves some messages in V8's dictionary mode, where
+  // the per-answer spread in graphViewToProto costs ~10 µs instead of ~0.2 µs.
+  const services = message.services.map((s) => ({ ...s }));
   return {
-    message,
+    message: { ...message, services },
     head: toBinary(GraphSchema, { ...message, services: [] }),
-    services: message.services.map((s) => toBinary(ServiceSchema, s)),
+    services: services.map((s) => toBinary(ServiceSchema, s)),
   };
 }
 
 // Field numbers of the live fields (proto/smo/v1/types.proto); test/api/wire-cache.test.ts checks the splice
-// against toBinary.
+// against protobuf-es's own encoding.
 const GRAPH_SERVICES = 5;
 const GRAPH_REPLICAS_LIVE = 15;
 const GRAPH_REPLICAS_OBSERVED_AT = 17;
+const TIMESTAMP_SECONDS = 1;
+const TIMESTAMP_NANOS = 2;
 const SERVICE_COUNTS = [
   [4, "desiredReplicas"],
   [5, "readyReplicas"],
   [6, "availableReplicas"],
 ] as const;
 
+function varintFieldSize(fieldNumber: number, value: number): number {
+  return value === 0 ? 0 : varintSize(fieldNumber * 8) + varintSize(value);
+}
+
+function lengthDelimitedSize(fieldNumber: number, length: number): number {
+  return varintSize(fieldNumber * 8 + 2) + varintSize(length) + length;
+}
+
+/** The stored bytes plus the live fields of `message`, in one buffer sized beforehand. */
 function encodeGraph(stored: StoredGraph, message: Graph): Uint8Array {
-  const w = new BinaryWriter();
-  w.raw(stored.head);
-  message.services.forEach((service, i) => {
-    w.tag(GRAPH_SERVICES, WireType.LengthDelimited).fork().raw(stored.services[i]!);
-    for (const [number, key] of SERVICE_COUNTS) if (service[key] !== 0) w.tag(number, WireType.Varint).int32(service[key]);
-    w.join();
+  const serviceSizes = message.services.map((service, i) => {
+    let size = stored.services[i]!.length;
+    for (const [number, key] of SERVICE_COUNTS) size += varintFieldSize(number, service[key]);
+    return size;
   });
-  if (message.replicasLive) w.tag(GRAPH_REPLICAS_LIVE, WireType.Varint).bool(true);
-  if (message.replicasObservedAt) w.tag(GRAPH_REPLICAS_OBSERVED_AT, WireType.LengthDelimited).bytes(toBinary(TimestampSchema, message.replicasObservedAt));
-  return w.finish();
+  const observedAt = message.replicasObservedAt;
+  const seconds = observedAt ? Number(observedAt.seconds) : 0;
+  const nanos = observedAt?.nanos ?? 0;
+  const timestampSize = varintFieldSize(TIMESTAMP_SECONDS, seconds) + varintFieldSize(TIMESTAMP_NANOS, nanos);
+  let size = stored.head.length;
+  for (const s of serviceSizes) size += lengthDelimitedSize(GRAPH_SERVICES, s);
+  if (message.replicasLive) size += varintFieldSize(GRAPH_REPLICAS_LIVE, 1);
+  if (observedAt) size += lengthDelimitedSize(GRAPH_REPLICAS_OBSERVED_AT, timestampSize);
+
+  const out = new WireBuffer(size).raw(stored.head);
+  message.services.forEach((service, i) => {
+    out.lengthDelimitedHead(GRAPH_SERVICES, serviceSizes[i]!).raw(stored.services[i]!);
+    for (const [number, key] of SERVICE_COUNTS) if (service[key] !== 0) out.varintField(number, service[key]);
+  });
+  if (message.replicasLive) out.varintField(GRAPH_REPLICAS_LIVE, 1);
+  if (observedAt) {
+    out.lengthDelimitedHead(GRAPH_REPLICAS_OBSERVED_AT, timestampSize);
+    if (seconds !== 0) out.varintField(TIMESTAMP_SECONDS, seconds);
+    if (nanos !== 0) out.varintField(TIMESTAMP_NANOS, nanos);
+  }
+  return out.done();
 }
 
 export function eventToProto(record: EventRecord): GraphEvent {

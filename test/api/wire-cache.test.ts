@@ -85,7 +85,7 @@ const liveArb = (n: number) =>
     synced: fc.boolean(),
     live: fc.boolean(),
     counts: fc.array(fc.record({ desired: count, ready: count, available: count }), { minLength: n, maxLength: n }),
-    observedAt: fc.date({ min: new Date("2000-01-01"), max: new Date("2100-01-01"), noInvalidDate: true }),
+    observedAt: fc.date({ min: new Date("1900-01-01"), max: new Date("2100-01-01"), noInvalidDate: true }),
   });
 
 describe("spliced graph answers", () => {
@@ -142,5 +142,19 @@ describe("spliced graph answers", () => {
     const view = graphView(record("g"), [service("g", "a", 2)], latest, 0, undefined, undefined, new Date(), undefined);
     const message = create(GetGraphResponseSchema, { graph: graphViewToProto(view) });
     expect(encodeMessage(GetGraphResponseSchema, message)).toEqual(toBinary(GetGraphResponseSchema, message));
+  });
+});
+
+describe("WireBuffer", () => {
+  it("writes varints as protobuf does, negative int32 sign-extended to ten bytes", async () => {
+    const { BinaryWriter } = await import("@bufbuild/protobuf/wire");
+    const { WireBuffer, varintSize } = await import("../../src/api/wire-cache.js");
+    fc.assert(
+      fc.property(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), fc.integer({ min: 1, max: 2 ** 29 - 1 }), (value, field) => {
+        const expected = new BinaryWriter().tag(field, 0).int32(value).finish();
+        const size = varintSize(field * 8) + varintSize(value);
+        expect(new WireBuffer(size).varintField(field, value).done()).toEqual(Buffer.from(expected));
+      }),
+    );
   });
 });
