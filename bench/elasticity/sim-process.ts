@@ -36,6 +36,8 @@ export async function startSimProcess(opts: { dir: string; clusters: number; clu
   const child = spawn(
     process.execPath,
     [
+      // SMO_BENCH_CPU_PROF=<dir>: a V8 CPU profile of the simulator too.
+      ...(process.env.SMO_BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.SMO_BENCH_CPU_PROF}`] : []),
       cliPath(),
       "sim",
       `--clusters=${opts.clusters}`,

@@ -13,6 +13,8 @@ type Request =
 const send = (msg: unknown) => process.send!(msg);
 
 async function main(): Promise<void> {
+  // Exit (not die) on SIGTERM, so a --cpu-prof profile is still written when the parent stops a slow close.
+  process.once("SIGTERM", () => process.exit(143));
   const opts = JSON.parse(process.env.SMO_CHILD_OPTIONS ?? "{}") as InProcessOptions;
   const smo = await startInProcessSmo(opts);
   smo.onDecision((d: DecisionView) => send({ event: "decision", d }));

@@ -27,6 +27,8 @@ export async function startChildSmo(opts: InProcessOptions): Promise<ChildSmo> {
     env: { ...process.env, SMO_CHILD_OPTIONS: JSON.stringify(opts) },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
     serialization: "advanced",
+    // SMO_BENCH_CPU_PROF=<dir>: a V8 CPU profile of the smo child, written there when it exits.
+    execArgv: process.env.SMO_BENCH_CPU_PROF ? [...process.execArgv, "--cpu-prof", `--cpu-prof-dir=${process.env.SMO_BENCH_CPU_PROF}`] : process.execArgv,
   });
   const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   const listeners: ((d: DecisionView) => void)[] = [];
