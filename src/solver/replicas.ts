@@ -1,14 +1,42 @@
-// Replica decisions for the services of one cluster: exact pre-checks, then the MILP, and when the time limit
-// stops the solver without an answer, the fewest replicas covering each rate (always feasible after the checks).
+// Replica decisions for the services of one cluster: exact pre-checks, then the closed form when it is exact
+// (separable-optimum.ts), else the MILP, and when the time limit stops the solver without an answer, the fewest
+// replicas covering each rate (always feasible after the checks).
 import { relativeGap, type Backend } from "./backends/backend.js";
 import { replicaCost, replicaObjective, replicaViolations, requiredReplicas } from "./evaluate.js";
 import { precheckReplicas } from "./infeasibility/replicas.js";
 import type { ReplicaInstance } from "./instance.js";
 import { buildReplicaModel, decodeReplicas } from "./model/replicas.js";
+import { separableOptimum } from "./separable-optimum.js";
 import { formatNumber } from "../kernel/quantity.js";
 import type { ReplicaResult, SolveStatus } from "./types.js";
 
-export function solveReplicas(inst: ReplicaInstance, backend: Backend | null): ReplicaResult {
+export interface ReplicaSolveOptions {
+  /** Answer with the closed form when it is exact (default true); false always builds the MILP (tests compare the two). */
+  closedForm?: boolean;
+}
+
+/** The closed-form answer, or null when the problem needs the MILP (or is infeasible); cheap enough for any thread. */
+export function solveReplicasClosedForm(inst: ReplicaInstance): ReplicaResult | null {
+  const started = performance.now();
+  if (precheckReplicas(inst) !== null) return null;
+  const replicas = separableOptimum(inst);
+  if (!replicas) return null;
+  const cost = replicaCost(inst, replicas);
+  const byName = Object.fromEntries(inst.services.map((s, i) => [s.name, replicas[i]!]));
+  return {
+    backend: "none",
+    weights: inst.weights,
+    status: "optimal",
+    replicas: byName,
+    objective: replicaObjective(inst, cost),
+    reason: describe(inst, replicas, "optimal", 0, "closed form: the CPU constraint does not bind"),
+    solveMs: elapsed(started),
+    gap: 0,
+    cost,
+  };
+}
+
+export function solveReplicas(inst: ReplicaInstance, backend: Backend | null, options: ReplicaSolveOptions = {}): ReplicaResult {
   const started = performance.now();
   const base = { backend: backend?.name ?? ("none" as const), weights: inst.weights };
   const done = (status: SolveStatus, replicas: number[], gap: number | null, note: string): ReplicaResult => {
@@ -21,6 +49,10 @@ export function solveReplicas(inst: ReplicaInstance, backend: Backend | null): R
     return { ...base, backend: "none", status: "infeasible", replicas: {}, objective: 0, reason: precheck, solveMs: elapsed(started), gap: null, cost: { util: 0, trans: 0 } };
   }
   if (inst.services.length === 0 || !backend) return done("optimal", [], 0, "");
+  if (options.closedForm !== false) {
+    const closed = solveReplicasClosedForm(inst);
+    if (closed) return closed;
+  }
 
   const rm = buildReplicaModel(inst);
   const solution = backend.solve(rm.model, { timeLimitMs: inst.timeLimitMs });

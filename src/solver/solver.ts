@@ -6,6 +6,7 @@ import { UnavailableError } from "../kernel/errors.js";
 import { BackendLoader } from "./backends/load.js";
 import { runPlacement, runReplicas } from "./engine.js";
 import { WorkerPool, defaultWorkerUrl } from "./pool.js";
+import { solveReplicasClosedForm } from "./replicas.js";
 import { listStrategies } from "./strategies/registry.js";
 import type { DecideOptions, PlacementProblem, PlacementResult, ReplicaProblem, ReplicaResult, StrategyInfo } from "./types.js";
 import { normalizePlacementProblem } from "./validate/placement.js";
@@ -50,6 +51,10 @@ function pooledSolver(pool: WorkerPool): Solver {
     },
     async decideReplicas(problem, opts = {}) {
       const instance = normalizeReplicaProblem(problem);
+      // Most elasticity decisions have a closed-form answer: no round trip through a worker for those (an
+      // aborted call still goes to the pool, which rejects it the usual way).
+      const closed = opts.signal?.aborted ? null : solveReplicasClosedForm(instance);
+      if (closed) return closed;
       const lane = opts.lane ?? "priority";
       return pool.run<ReplicaResult>({ kind: "replicas", instance }, { watchdogMs: watchdogMs(instance.timeLimitMs), signal: opts.signal, lane });
     },

@@ -3,7 +3,10 @@
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { createSolver, type PlacementProblem, type ReplicaProblem } from "../../src/solver/index.js";
-import { placementObjectiveOf, placementProblems, replicaProblems } from "./brute-force.js";
+import { BackendLoader } from "../../src/solver/backends/load.js";
+import { solveReplicas, solveReplicasClosedForm } from "../../src/solver/replicas.js";
+import { normalizeReplicaProblem } from "../../src/solver/validate/replicas.js";
+import { placementObjectiveOf, placementProblems, replicaObjectiveOf, replicaProblems } from "./brute-force.js";
 
 const solver = createSolver({ workers: 0 });
 afterAll(() => solver.close());
@@ -130,4 +133,85 @@ describe("replica properties", () => {
       { numRuns: 200, seed: 99 },
     );
   }, BUDGET_MS);
+});
+
+// The closed form (src/solver/separable-optimum.ts) against the MILP it stands in for: problems where the CPU
+// row rarely binds (single services, roomy clusters), both weight orders, counts above and below what the rate
+// needs. Whenever the closed form answers, the MILP's optimum must cost the same and, the optimum being unique
+// there by construction, hold the same counts.
+const closedFormProblem: fc.Arbitrary<ReplicaProblem> = fc.record({
+  cluster: fc.record({ cpu: fc.oneof(fc.integer({ min: 0, max: 20 }), fc.constant(1e6)) }),
+  services: fc
+    .array(
+      fc.record({
+        cpu: fc.integer({ min: 0, max: 8 }).map((x) => x / 4),
+        alpha: fc.integer({ min: 1, max: 50 }),
+        beta: fc.integer({ min: -5, max: 10 }),
+        rate: fc.integer({ min: 0, max: 150 }),
+        current: fc.integer({ min: 0, max: 25 }),
+        max: fc.integer({ min: 1, max: 20 }),
+        min: fc.integer({ min: 1, max: 5 }),
+      }),
+      { minLength: 1, maxLength: 4 },
+    )
+    .map((ss) => ss.map((s, i) => ({ ...s, name: `s${i}`, min: Math.min(s.min, s.max) }))),
+  weights: fc.record({ util: fc.integer({ min: 0, max: 8 }).map((x) => x / 8), trans: fc.integer({ min: 0, max: 8 }).map((x) => x / 8) }),
+});
+
+describe("replica closed form", () => {
+  const loader = new BackendLoader();
+
+  it("answers exactly what the MILP answers, whenever it answers", async () => {
+    let answered = 0;
+    await fc.assert(
+      fc.asyncProperty(closedFormProblem, fc.constantFrom("glpk" as const, "highs" as const), async (p, backend) => {
+        const inst = normalizeReplicaProblem({ ...p, backend });
+        const closed = solveReplicasClosedForm(inst);
+        const milp = solveReplicas(inst, await loader.load(backend), { closedForm: false });
+        if (!closed) return;
+        answered++;
+        expect(milp.status).toBe("optimal");
+        expect(closed.status).toBe("optimal");
+        expect(replicaProblems(p, closed.replicas)).toEqual([]);
+        expect(closed.objective).toBeCloseTo(milp.objective, 9);
+        expect(closed.replicas).toEqual(milp.replicas);
+        expect(closed.objective).toBeCloseTo(replicaObjectiveOf(p, closed.replicas, inst.weights), 9);
+      }),
+      { numRuns: 500, seed: 1515 },
+    );
+    // The generator must reach the closed form often, or the property says little.
+    expect(answered).toBeGreaterThan(150);
+  }, BUDGET_MS);
+
+  it("declines when the CPU row binds, and the solver's answer is then the MILP's", async () => {
+    // One service whose cheapest count (lowest, u > t) fits but whose count to keep (u < t) does not: the
+    // separable optimum keeps 6 replicas (3 cores) in a 2-core cluster, so the MILP decides (4 replicas).
+    const p: ReplicaProblem = {
+      cluster: { cpu: 2 },
+      services: [{ name: "a", cpu: 0.5, alpha: 10, beta: 0, rate: 25, current: 6, min: 1, max: 10 }],
+      weights: { util: 0.1, trans: 1 },
+    };
+    const inst = normalizeReplicaProblem(p);
+    expect(solveReplicasClosedForm(inst)).toBeNull();
+    const r = await solver.decideReplicas(p);
+    expect(r.status).toBe("optimal");
+    expect(r.replicas).toEqual({ a: 4 });
+    expect(r.backend).not.toBe("none");
+  });
+
+  it("declines on a tie (equal weights per replica, count above what the rate needs)", () => {
+    const inst = normalizeReplicaProblem({
+      cluster: { cpu: 100 },
+      services: [{ name: "a", cpu: 1, alpha: 10, beta: 0, rate: 15, current: 5, min: 1, max: 10 }],
+      weights: { util: 0.4, trans: 0.4 },
+    });
+    expect(solveReplicasClosedForm(inst)).toBeNull();
+    // Below what the rate needs the optimum is unique again: the fewest covering replicas.
+    const up = normalizeReplicaProblem({
+      cluster: { cpu: 100 },
+      services: [{ name: "a", cpu: 1, alpha: 10, beta: 0, rate: 35, current: 1, min: 1, max: 10 }],
+      weights: { util: 0.4, trans: 0.4 },
+    });
+    expect(solveReplicasClosedForm(up)?.replicas).toEqual({ a: 4 });
+  });
 });

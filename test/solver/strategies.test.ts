@@ -131,7 +131,12 @@ describe("backend auto", () => {
     expect(small.backend).toBe("glpk");
     const large = await solver.decidePlacement(generatePlacement({ services: 40, clusters: 10, tightness: 0.7, seed: 1 }));
     expect(large.backend).toBe("highs");
-    const replicas = await solver.decideReplicas({ cluster: { cpu: 4 }, services: [{ name: "web", cpu: 1, alpha: 10, rate: 5, max: 3 }] });
+    // Above what the rate needs with equal weights: a tie, which the closed form leaves to the MILP.
+    const replicas = await solver.decideReplicas({ cluster: { cpu: 4 }, services: [{ name: "web", cpu: 1, alpha: 10, rate: 5, current: 3, max: 3 }] });
     expect(replicas.backend).toBe("glpk");
+    // A unique separable optimum inside the CPU needs no backend at all.
+    const closed = await solver.decideReplicas({ cluster: { cpu: 4 }, services: [{ name: "web", cpu: 1, alpha: 10, rate: 5, max: 3 }] });
+    expect(closed.backend).toBe("none");
+    expect(closed.replicas).toEqual({ web: 1 });
   });
 });
