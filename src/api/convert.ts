@@ -1,5 +1,5 @@
 // Store records → smo.v1 messages. The only place that knows both shapes, so handlers stay one-liners.
-import { create, toBinary } from "@bufbuild/protobuf";
+import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import {
   ClusterProfileSchema,
@@ -20,7 +20,6 @@ import {
 } from "../gen/smo/v1/types_pb.js";
 import type { ClusterProfileRecord, ClusterRecord, EventRecord, GraphRecord, PlacementRecord, ServiceRecord } from "../core/ports/store.js";
 import type { GraphView, ServiceView } from "../core/graphs/types.js";
-import { varintSize, WireBuffer, withEncoding } from "./wire-cache.js";
 
 const GRAPH_STATUS: Record<GraphRecord["status"], GraphStatus> = {
   deploying: GraphStatus.DEPLOYING,
@@ -152,27 +151,6 @@ export function graphToProto(graph: GraphRecord, services: ServiceRecord[], late
 
 /** The lifecycle's view of a graph; `placement` is where the services are now, `lastDecision` the latest solve. */
 export function graphViewToProto(view: GraphView, options: GraphProtoOptions = {}): Graph {
-  if (!view.storedVersion) return createGraph(view, options);
-  let slot = storedGraphs.get(view.storedVersion);
-  if (!slot) storedGraphs.set(view.storedVersion, (slot = {}));
-  const key = options.descriptor === false ? "listed" : "full";
-  const stored = (slot[key] ??= storedGraph(view, options));
-  if (stored.message.services.length !== view.services.length) return createGraph(view, options);
-  const message: Graph = {
-    ...stored.message,
-    services: stored.message.services.map((s, i) => ({
-      ...s,
-      desiredReplicas: view.services[i]!.desiredReplicas,
-      readyReplicas: view.services[i]!.readyReplicas,
-      availableReplicas: view.services[i]!.availableReplicas,
-    })),
-    replicasLive: view.replicasLive,
-    replicasObservedAt: view.replicasObservedAt ? timestampFromDate(view.replicasObservedAt) : undefined,
-  };
-  return withEncoding(message, () => encodeGraph(stored, message));
-}
-
-function createGraph(view: GraphView, options: GraphProtoOptions): Graph {
   return create(GraphSchema, {
     name: view.name,
     project: view.project,
@@ -192,92 +170,6 @@ function createGraph(view: GraphView, options: GraphProtoOptions): Graph {
     pendingActions: view.pendingActions,
     replicasObservedAt: view.replicasObservedAt ? timestampFromDate(view.replicasObservedAt) : undefined,
   });
-}
-
-/**
- * A stored version of a graph (the read model's entry: same object exactly while nothing stored changed),
- * converted and encoded once without its live fields (replica counts, replicas_live, replicas_observed_at);
- * graphViewToProto adds those per answer. Dropped with the entry.
- */
-interface StoredGraph {
-  message: Graph;
-  /** Every field but services and the live ones. */
-  head: Uint8Array;
-  /** Each service without its replica counts. */
-  services: Uint8Array[];
-}
-
-const storedGraphs = new WeakMap<object, { full?: StoredGraph; listed?: StoredGraph }>();
-
-function storedGraph(view: GraphView, options: GraphProtoOptions): StoredGraph {
-  const message = createGraph(
-    {
-      ...view,
-      services: view.services.map((s) => ({ ...s, desiredReplicas: 0, readyReplicas: 0, availableReplicas: 0 })),
-      replicasLive: false,
-      replicasObservedAt: undefined,
-    },
-    options,
-  );
-  // Copies with fast properties: protobuf-es's create() leaves some messages in V8's dictionary mode, where
-  // the per-answer spread in graphViewToProto costs ~10 µs instead of ~0.2 µs.
-  const services = message.services.map((s) => ({ ...s }));
-  return {
-    message: { ...message, services },
-    head: toBinary(GraphSchema, { ...message, services: [] }),
-    services: services.map((s) => toBinary(ServiceSchema, s)),
-  };
-}
-
-// Field numbers of the live fields (proto/smo/v1/types.proto); test/api/wire-cache.test.ts checks the splice
-// against protobuf-es's own encoding.
-const GRAPH_SERVICES = 5;
-const GRAPH_REPLICAS_LIVE = 15;
-const GRAPH_REPLICAS_OBSERVED_AT = 17;
-const TIMESTAMP_SECONDS = 1;
-const TIMESTAMP_NANOS = 2;
-const SERVICE_COUNTS = [
-  [4, "desiredReplicas"],
-  [5, "readyReplicas"],
-  [6, "availableReplicas"],
-] as const;
-
-function varintFieldSize(fieldNumber: number, value: number): number {
-  return value === 0 ? 0 : varintSize(fieldNumber * 8) + varintSize(value);
-}
-
-function lengthDelimitedSize(fieldNumber: number, length: number): number {
-  return varintSize(fieldNumber * 8 + 2) + varintSize(length) + length;
-}
-
-/** The stored bytes plus the live fields of `message`, in one buffer sized beforehand. */
-function encodeGraph(stored: StoredGraph, message: Graph): Uint8Array {
-  const serviceSizes = message.services.map((service, i) => {
-    let size = stored.services[i]!.length;
-    for (const [number, key] of SERVICE_COUNTS) size += varintFieldSize(number, service[key]);
-    return size;
-  });
-  const observedAt = message.replicasObservedAt;
-  const seconds = observedAt ? Number(observedAt.seconds) : 0;
-  const nanos = observedAt?.nanos ?? 0;
-  const timestampSize = varintFieldSize(TIMESTAMP_SECONDS, seconds) + varintFieldSize(TIMESTAMP_NANOS, nanos);
-  let size = stored.head.length;
-  for (const s of serviceSizes) size += lengthDelimitedSize(GRAPH_SERVICES, s);
-  if (message.replicasLive) size += varintFieldSize(GRAPH_REPLICAS_LIVE, 1);
-  if (observedAt) size += lengthDelimitedSize(GRAPH_REPLICAS_OBSERVED_AT, timestampSize);
-
-  const out = new WireBuffer(size).raw(stored.head);
-  message.services.forEach((service, i) => {
-    out.lengthDelimitedHead(GRAPH_SERVICES, serviceSizes[i]!).raw(stored.services[i]!);
-    for (const [number, key] of SERVICE_COUNTS) if (service[key] !== 0) out.varintField(number, service[key]);
-  });
-  if (message.replicasLive) out.varintField(GRAPH_REPLICAS_LIVE, 1);
-  if (observedAt) {
-    out.lengthDelimitedHead(GRAPH_REPLICAS_OBSERVED_AT, timestampSize);
-    if (seconds !== 0) out.varintField(TIMESTAMP_SECONDS, seconds);
-    if (nanos !== 0) out.varintField(TIMESTAMP_NANOS, nanos);
-  }
-  return out.done();
 }
 
 export function eventToProto(record: EventRecord): GraphEvent {

@@ -1,64 +1,43 @@
-// Answers built from parts already encoded. GetGraph and ListGraphs answer the same stored graph over and over;
-// protobuf-es's reflective create/toBinary of a graph costs ~100 µs, more than the gRPC hop itself, and a list
-// of 100 graphs ~10 ms. A message registered here carries a function producing its wire bytes (cached parts plus
-// the few live fields); encodeMessage splices those bytes into the answer instead of encoding the message again.
-// The message itself stays complete and correct, so the Connect transport (JSON or binary, encoded by
-// connect-node) and in-process callers see no difference. Protobuf's wire format allows fields in any order and
-// repeated elements written apart, which is what splicing relies on. Buffers are built by size, in one
-// allocation each: BinaryWriter's many small Uint8Arrays cost more than the encoding they save.
-import { toBinary, type DescMessage, type Message } from "@bufbuild/protobuf";
+// Answers whose wire bytes are made without building their message. GetGraph and ListGraphs answer the same
+// stored graphs over and over; protobuf-es's reflective create/toBinary of a graph costs ~100 µs, more than the
+// gRPC hop itself, and a list of 100 graphs ~10 ms. An answer made by lazyAnswer carries a function producing its
+// bytes (graph-answers.ts: cached parts plus a few live fields), and builds its one field's content only when
+// read. The gRPC encoder (grpc-definition.ts) asks encodeMessage, which uses those bytes; the Connect transport
+// and in-process callers read the field and get the complete message. Buffers are written by size, in one
+// allocation: BinaryWriter's many small arrays cost more than the encoding they save.
+import { create, toBinary, type DescMessage, type Message, type MessageShape } from "@bufbuild/protobuf";
 
 const ENCODE = Symbol("smo.encode");
 
 type Encoded = { [ENCODE]?: () => Uint8Array };
 
 /**
- * Registers how `message` encodes; returns it. The function must produce exactly what toBinary(message) decodes
- * to. The mark is not enumerable: a copy of the message (spread, clone) is not registered and encodes normally.
+ * An answer of `schema` whose field `field` is computed on first read, and whose bytes come from `encode`
+ * (which must produce exactly what toBinary of the complete answer decodes to). Writing the field drops the
+ * bytes: the answer then encodes the usual way. The mark is not enumerable, so a copy of the answer is not
+ * marked either.
  */
-export function withEncoding<T extends object>(message: T, encode: () => Uint8Array): T {
-  Object.defineProperty(message, ENCODE, { value: encode, enumerable: false });
-  return message;
+export function lazyAnswer<S extends DescMessage>(schema: S, field: string, build: () => unknown, encode: () => Uint8Array): MessageShape<S> {
+  const answer = create(schema) as unknown as Record<string | symbol, unknown>;
+  const settle = (value: unknown, keepEncoding: boolean) => {
+    Object.defineProperty(answer, field, { value, enumerable: true, writable: true, configurable: true });
+    if (!keepEncoding) Object.defineProperty(answer, ENCODE, { value: undefined });
+    return value;
+  };
+  Object.defineProperty(answer, field, {
+    enumerable: true,
+    configurable: true,
+    get: () => settle(build(), true),
+    set: (value: unknown) => settle(value, false),
+  });
+  Object.defineProperty(answer, ENCODE, { value: encode, configurable: true, enumerable: false });
+  return answer as unknown as MessageShape<S>;
 }
 
-function encodingOf(value: unknown): (() => Uint8Array) | undefined {
-  return value !== null && typeof value === "object" ? (value as Encoded)[ENCODE] : undefined;
-}
-
-/** toBinary, with every registered message (a message field, or all elements of a repeated one) spliced in. */
+/** toBinary, or the bytes a lazy answer carries. */
 export function encodeMessage(schema: DescMessage, message: Message): Uint8Array {
-  const own = encodingOf(message);
-  if (own) return own();
-  const chunks: Uint8Array[] = [];
-  let rest: Record<string, unknown> | undefined;
-  let spliced = 0;
-  const fields = message as unknown as Record<string, unknown>;
-  for (const field of schema.fields) {
-    if (field.fieldKind === "list" && field.listKind === "message") {
-      const list = fields[field.localName] as unknown[];
-      const encoders = list.map(encodingOf);
-      if (list.length === 0 || encoders.includes(undefined)) continue;
-      for (const encode of encoders) lengthDelimited(chunks, field.number, encode!());
-      (rest ??= { ...fields })[field.localName] = [];
-      spliced++;
-    } else if (field.fieldKind === "message") {
-      const encode = encodingOf(fields[field.localName]);
-      if (!encode) continue;
-      lengthDelimited(chunks, field.number, encode());
-      (rest ??= { ...fields })[field.localName] = undefined;
-      spliced++;
-    }
-  }
-  if (spliced === 0) return toBinary(schema, message);
-  // Fields left over (none for GetGraph/ListGraphs answers) are encoded the usual way.
-  if (spliced < schema.fields.length) chunks.push(toBinary(schema, rest as unknown as Message));
-  return Buffer.concat(chunks);
-}
-
-function lengthDelimited(chunks: Uint8Array[], fieldNumber: number, bytes: Uint8Array): void {
-  const head = new WireBuffer(varintSize(fieldNumber * 8) + varintSize(bytes.length));
-  head.lengthDelimitedHead(fieldNumber, bytes.length);
-  chunks.push(head.bytes, bytes);
+  const encode = (message as Encoded)[ENCODE];
+  return encode ? encode() : toBinary(schema, message);
 }
 
 /** Bytes needed by a varint of a non-negative integer below 2^53, or of a negative int32/int64 (10). */
@@ -70,6 +49,16 @@ export function varintSize(value: number): number {
     size++;
   }
   return size;
+}
+
+/** Size of a varint field as protobuf writes it (nothing for 0: implicit presence). */
+export function varintFieldSize(fieldNumber: number, value: number): number {
+  return value === 0 ? 0 : varintSize(fieldNumber * 8) + varintSize(value);
+}
+
+/** Size of a length-delimited field with `length` bytes of content. */
+export function lengthDelimitedSize(fieldNumber: number, length: number): number {
+  return varintSize(fieldNumber * 8 + 2) + varintSize(length) + length;
 }
 
 /** A buffer of known size written front to back (tags, varints, raw bytes). */

@@ -1,11 +1,13 @@
-// GetGraph/ListGraphs answers spliced from a stored version's cached bytes plus the live replica fields
-// (src/api/convert.ts, src/api/wire-cache.ts) must be byte-for-byte what protobuf-es would decode to the same
-// message, for any counts, liveness and observation time, and must never serve a previous version's content.
+// GetGraph/ListGraphs answers written from a stored version's cached bytes plus the live replica fields
+// (src/api/graph-answers.ts, src/api/wire-cache.ts) must decode to exactly the message protobuf-es builds, for
+// any counts, liveness and observation time; their lazily built message must be that message too; and an
+// answer must never carry a previous version's content.
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { GetGraphResponseSchema, ListGraphsResponseSchema } from "../../src/gen/smo/v1/graph_pb.js";
 import { graphViewToProto } from "../../src/api/convert.js";
+import { getGraphAnswer, listGraphsAnswer } from "../../src/api/graph-answers.js";
 import { encodeMessage } from "../../src/api/wire-cache.js";
 import { graphView, type ReplicaCounts } from "../../src/core/graphs/views.js";
 import type { GraphRecord, PlacementRecord, ServiceRecord } from "../../src/core/ports/store.js";
@@ -98,13 +100,20 @@ describe("spliced graph answers", () => {
       fc.assert(
         fc.property(liveArb(n), fc.boolean(), (live, descriptor) => {
           const view = graphView(graph, services, latest, 2, countsOf(live, names), undefined, live.observedAt, version);
-          const reference = plain(view, descriptor);
-          const get = create(GetGraphResponseSchema, { graph: graphViewToProto(view, { descriptor }) });
-          const bytes = encodeMessage(GetGraphResponseSchema, get);
-          expect(fromBinary(GetGraphResponseSchema, bytes).graph).toEqual(reference);
-          // The message handed to other transports is the same content.
-          expect(get.graph).toEqual(reference);
-          expect(bytes.length).toBe(toBinary(GetGraphResponseSchema, create(GetGraphResponseSchema, { graph: reference })).length);
+          if (descriptor) {
+            const reference = plain(view, true);
+            const get = getGraphAnswer(view);
+            const bytes = encodeMessage(GetGraphResponseSchema, get);
+            expect(fromBinary(GetGraphResponseSchema, bytes).graph).toEqual(reference);
+            expect(bytes.length).toBe(toBinary(GetGraphResponseSchema, create(GetGraphResponseSchema, { graph: reference })).length);
+            // The message other transports read is the same content.
+            expect(get.graph).toEqual(reference);
+          } else {
+            const list = listGraphsAnswer([view, view]);
+            const decoded = fromBinary(ListGraphsResponseSchema, encodeMessage(ListGraphsResponseSchema, list));
+            expect(decoded.graphs).toEqual([plain(view, false), plain(view, false)]);
+            expect(list.graphs).toEqual(decoded.graphs);
+          }
         }),
         { numRuns: 60 },
       );
@@ -116,7 +125,7 @@ describe("spliced graph answers", () => {
     const views = ["x", "y", "z"].map((name) =>
       graphView(record(name), [service(name, "a", 1)], undefined, 0, countsOf(live, ["a"]), undefined, live.observedAt, {}),
     );
-    const list = create(ListGraphsResponseSchema, { graphs: views.map((v) => graphViewToProto(v, { descriptor: false })) });
+    const list = listGraphsAnswer(views);
     const decoded = fromBinary(ListGraphsResponseSchema, encodeMessage(ListGraphsResponseSchema, list));
     expect(decoded.graphs.map((g) => g.name)).toEqual(["x", "y", "z"]);
     expect(decoded.graphs).toEqual(views.map((v) => plain(v, false)));
@@ -128,8 +137,7 @@ describe("spliced graph answers", () => {
     const live: Live = { synced: true, live: false, counts: [{ desired: 1, ready: 1, available: 1 }], observedAt: new Date("2026-12-03T00:00:00Z") };
     const names = ["a"];
     const first = graphView(record("g", "first"), [service("g", "a", 1)], latest, 0, countsOf(live, names), undefined, new Date(), {});
-    const decode = (v: typeof first) =>
-      fromBinary(GetGraphResponseSchema, encodeMessage(GetGraphResponseSchema, create(GetGraphResponseSchema, { graph: graphViewToProto(v) }))).graph!;
+    const decode = (v: typeof first) => fromBinary(GetGraphResponseSchema, encodeMessage(GetGraphResponseSchema, getGraphAnswer(v))).graph!;
     expect(decode(first).message).toBe("first");
     live.counts[0] = { desired: 4, ready: 3, available: 2 };
     const again = graphView(record("g", "first"), [service("g", "a", 1)], latest, 0, countsOf(live, names), undefined, new Date(), first.storedVersion);
@@ -138,10 +146,16 @@ describe("spliced graph answers", () => {
     expect(decode(second)).toMatchObject({ message: "second", pendingActions: 1 });
   });
 
-  it("leaves messages it does not know to toBinary", () => {
+  it("encodes the usual way a view not from the read model, and an answer whose field was written", () => {
     const view = graphView(record("g"), [service("g", "a", 2)], latest, 0, undefined, undefined, new Date(), undefined);
-    const message = create(GetGraphResponseSchema, { graph: graphViewToProto(view) });
+    const message = getGraphAnswer(view);
     expect(encodeMessage(GetGraphResponseSchema, message)).toEqual(toBinary(GetGraphResponseSchema, message));
+    const cached = getGraphAnswer({ ...view, storedVersion: {} });
+    cached.graph = graphViewToProto({ ...view, name: "other" });
+    expect(fromBinary(GetGraphResponseSchema, encodeMessage(GetGraphResponseSchema, cached)).graph?.name).toBe("other");
+    // A copy is an ordinary message.
+    const copy = { ...getGraphAnswer({ ...view, storedVersion: {} }) };
+    expect(encodeMessage(GetGraphResponseSchema, copy)).toEqual(toBinary(GetGraphResponseSchema, copy));
   });
 });
 

@@ -9,6 +9,7 @@ import type { Repositories } from "../../core/ports/store.js";
 import type { PlacementWeights } from "../../solver/types.js";
 import { eventToProto, graphToProto, graphViewToProto, placementToProto, type GraphProtoOptions } from "../convert.js";
 import type { ApiDeps } from "./deps.js";
+import { getGraphAnswer, listGraphsAnswer } from "../graph-answers.js";
 
 /** Largest descriptor text accepted by DeployGraph (the corpus's largest is ~10 KiB). */
 export const MAX_DESCRIPTOR_BYTES = 1024 * 1024;
@@ -82,8 +83,7 @@ export function createGraphService(deps: ApiDeps): ServiceImpl<typeof GraphServi
       const project = req.project || undefined;
       if (deps.lifecycle) {
         // From the read model: no SQL, no Karmada request.
-        const views = await deps.lifecycle.list(project);
-        return { graphs: views.map((v) => graphViewToProto(v, { descriptor: false })) };
+        return listGraphsAnswer(await deps.lifecycle.list(project));
       }
       const graphs = await store.graphs.list({ project });
       const loaded = await Promise.all(graphs.map((g) => loadStored(store, g.name, { descriptor: false })));
@@ -92,7 +92,7 @@ export function createGraphService(deps: ApiDeps): ServiceImpl<typeof GraphServi
     },
     async getGraph(req) {
       const name = requireName(req.name);
-      if (deps.lifecycle) return { graph: graphViewToProto(await deps.lifecycle.get(name)) };
+      if (deps.lifecycle) return getGraphAnswer(await deps.lifecycle.get(name));
       const graph = await loadStored(store, name);
       if (!graph) throw new NotFoundError(`graph "${name}" not found`);
       return { graph };
