@@ -27,8 +27,13 @@ export interface SimulatedFederationOptions {
   random: () => number;
   /** Capacity of members created through the API without capacity annotations. */
   defaultCapacity: Pick<ClusterSpec, "cpu" | "memory" | "gpus" | "pods">;
+  /** "pods": one object per pod (default); "counts": pods of a workload on a member held as counts per phase. */
+  podModel?: PodModel;
   logger?: SimLogger;
 }
+
+export type PodModel = "pods" | "counts";
+export const POD_MODELS: readonly PodModel[] = ["pods", "counts"];
 
 function typeOf(registry: ResourceRegistry, group: string, version: string, plural: string): ResourceType {
   const t = registry.find(group, version, plural);
@@ -40,6 +45,8 @@ function typeOf(registry: ResourceRegistry, group: string, version: string, plur
 export class SimulatedFederation {
   private readonly members = new Map<string, Member>();
   private readonly workloads = new Map<string, Workload>();
+  /** Policy ref → keys of the workloads it claims, so a policy event does not walk every workload. */
+  private readonly claimedBy = new Map<string, Set<string>>();
   private readonly dirtyWorkloads = new Set<string>();
   private readonly dirtyMembers = new Set<string>();
   private readonly statusDirty = new Set<string>();
@@ -156,7 +163,7 @@ export class SimulatedFederation {
   private markPolicyTargets(policy: KObject): void {
     const clusterWide = policy.kind === "ClusterPropagationPolicy";
     const ref = policyRef(policy);
-    for (const w of this.workloads.values()) if (w.policy === ref) this.dirtyWorkloads.add(w.key);
+    for (const key of this.claimedBy.get(ref) ?? []) this.dirtyWorkloads.add(key);
     for (const sel of (policy.spec?.resourceSelectors ?? []) as KObject[]) {
       if (sel.apiVersion !== "apps/v1" || sel.kind !== "Deployment") continue;
       const ns: string | undefined = clusterWide ? sel.namespace : policy.metadata.namespace;
@@ -194,6 +201,7 @@ export class SimulatedFederation {
     if (!d) {
       if (w) {
         for (const p of [...w.pods]) this.removePod(p);
+        this.setClaim(w, undefined);
         this.workloads.delete(key);
       }
       this.store.remove(this.t.bindings, namespace, bindingName(name), ORIGIN);
@@ -211,39 +219,70 @@ export class SimulatedFederation {
       w.requests = podRequests(d);
     }
     const policy = selectPolicy(d, "apps/v1", "Deployment", this.store.list(this.t.pps, namespace), this.store.list(this.t.cpps));
-    w.policy = policy ? policyRef(policy) : undefined;
+    this.setClaim(w, policy ? policyRef(policy) : undefined);
     w.placement = policy?.spec?.placement;
     const replicas: number = d.spec?.replicas ?? 1;
+    // The workload's own pods, per member: from its groups, never from a walk over every pod of a member.
+    const byCluster = new Map<string, Pod[]>();
+    const bound = new Map<string, number>();
+    for (const p of w.pods) {
+      (byCluster.get(p.cluster) ?? byCluster.set(p.cluster, []).get(p.cluster)!).push(p);
+      if (p.phase !== "Pending") bound.set(p.cluster, (bound.get(p.cluster) ?? 0) + p.count);
+    }
     const views: ClusterView[] = [...this.members.values()].map((m) => ({
       name: m.name,
       labels: m.spec.labels,
       region: m.spec.region,
       zone: m.spec.zone,
       provider: m.spec.provider ?? "smo-sim",
-      availableReplicas: m.room(w.requests) + [...m.pods].filter((p) => p.workload === key && p.phase !== "Pending").length,
+      availableReplicas: m.room(w.requests) + (bound.get(m.name) ?? 0),
     }));
     w.assignment = policy ? assignReplicas(w.placement, replicas, candidateClusters(w.placement, views)) : new Map();
 
-    const byCluster = new Map<string, Pod[]>();
-    for (const p of w.pods) (byCluster.get(p.cluster) ?? byCluster.set(p.cluster, []).get(p.cluster)!).push(p);
     for (const cluster of new Set([...byCluster.keys(), ...w.assignment.keys()])) {
       const want = w.assignment.get(cluster) ?? 0;
       const have = byCluster.get(cluster) ?? [];
-      if (have.length > want) {
+      let count = have.reduce((n, p) => n + p.count, 0);
+      if (count > want) {
         // Scale-down removes pending pods first, then the youngest, like the ReplicaSet controller.
         const rank = { Pending: 0, Starting: 1, Running: 2 } as const;
         have.sort((a, b) => rank[a.phase] - rank[b.phase] || b.seq - a.seq);
-        for (const p of have.slice(0, have.length - want)) this.removePod(p);
+        for (const p of have) {
+          const take = Math.min(p.count, count - want);
+          if (take <= 0) break;
+          if (take === p.count) this.removePod(p);
+          else {
+            this.members.get(p.cluster)?.shrink(p, take);
+            this.dirtyMembers.add(p.cluster);
+            this.statusDirty.add(p.workload);
+          }
+          count -= take;
+        }
       }
       const m = this.members.get(cluster);
-      for (let i = have.length; i < want && m; i++) {
-        const pod: Pod = { seq: ++this.seq, workload: key, cluster, requests: w.requests, template, phase: "Pending" };
-        w.pods.add(pod);
-        m.add(pod);
+      if (m && count < want) {
+        // Per-pod model: one object per pod; counts model: one group for the lot.
+        const groups = this.opts.podModel === "counts" ? [want - count] : Array.from({ length: want - count }, () => 1);
+        for (const n of groups) {
+          const pod: Pod = { seq: ++this.seq, count: n, workload: key, cluster, requests: w.requests, template, phase: "Pending" };
+          w.pods.add(pod);
+          m.add(pod);
+        }
       }
       this.dirtyMembers.add(cluster);
     }
     this.statusDirty.add(key);
+  }
+
+  private setClaim(w: Workload, ref: string | undefined): void {
+    if (w.policy === ref) return;
+    if (w.policy) {
+      const keys = this.claimedBy.get(w.policy);
+      keys?.delete(w.key);
+      if (keys?.size === 0) this.claimedBy.delete(w.policy);
+    }
+    w.policy = ref;
+    if (ref) (this.claimedBy.get(ref) ?? this.claimedBy.set(ref, new Set()).get(ref)!).add(w.key);
   }
 
   private removePod(p: Pod): void {
@@ -262,8 +301,16 @@ export class SimulatedFederation {
   private bindPending(name: string, now: number): void {
     const m = this.members.get(name);
     if (!m || !m.ready) return;
-    for (const p of m.pending()) {
-      if (!m.fits(p.requests)) continue;
+    for (let p of m.pending()) {
+      const fit = m.fitCount(p.requests);
+      if (fit < 1) continue;
+      if (fit < p.count) {
+        // Part of a group fits: bind that part as a group of its own, the rest stays pending.
+        m.shrink(p, fit);
+        p = { ...p, seq: ++this.seq, count: fit };
+        m.add(p);
+        this.workloads.get(p.workload)?.pods.add(p);
+      }
       const jitter = this.opts.podStartJitterMs > 0 ? Math.floor(this.opts.random() * this.opts.podStartJitterMs) : 0;
       m.bind(p, now + this.opts.podStartMs + jitter);
       this.starting.add(p);
@@ -290,10 +337,27 @@ export class SimulatedFederation {
         p.phase = "Running";
         this.starting.delete(p);
         this.statusDirty.add(p.workload);
+        if (this.opts.podModel === "counts") this.mergeRunning(p);
       } else next = Math.min(next, p.readyAt!);
     }
     if (next < Infinity) this.armTimer(next);
     this.safeFlush();
+  }
+
+  /** Counts model: a group that became Running joins the workload's Running group on that member, if any. */
+  private mergeRunning(p: Pod): void {
+    const w = this.workloads.get(p.workload);
+    const m = this.members.get(p.cluster);
+    if (!w || !m) return;
+    for (const q of w.pods) {
+      if (q === p || q.cluster !== p.cluster || q.phase !== "Running" || q.template !== p.template) continue;
+      m.removePod(p);
+      w.pods.delete(p);
+      m.grow(q, p.count);
+      // The merged group is as young as its youngest pods, so a scale-down still takes those first.
+      q.seq = Math.max(q.seq, p.seq);
+      return;
+    }
   }
 
   /** A reconciliation bug must not take the API server down with it: log it and carry on. */

@@ -3,8 +3,9 @@
 // a kubeconfig and the admin operations (NotReady, remove/add members, faults).
 import { writeFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
+import { InvalidArgumentError } from "../core/errors.js";
 import { clusterSpec, clusterSpecs, type ClusterConfig, type ClusterOptions } from "./config.js";
-import { SimulatedFederation, type SimLogger } from "./federation.js";
+import { POD_MODELS, SimulatedFederation, type PodModel, type SimLogger } from "./federation.js";
 import type { MemberSnapshot } from "./members.js";
 import { createApiServer } from "./http/server.js";
 import { kubeconfigYaml } from "./kubeconfig.js";
@@ -16,7 +17,8 @@ import { karmadaApiDir, loadSchemaCatalog } from "./schema/catalog.js";
 import { ObjectStore } from "./store.js";
 
 export type { ClusterConfig, SimConfigFile } from "./config.js";
-export type { SimLogger } from "./federation.js";
+export type { SimLogger, PodModel } from "./federation.js";
+export { POD_MODELS } from "./federation.js";
 export type { MemberSnapshot } from "./members.js";
 export { CAPACITY_ANNOTATIONS } from "./cluster-object.js";
 export { karmadaApiDir } from "./schema/catalog.js";
@@ -26,6 +28,11 @@ export interface SimOptions extends ClusterOptions {
   podStartMs?: number;
   /** Extra random delay up to this many ms per pod (default 0). */
   podStartJitterMs?: number;
+  /**
+   * "pods" (default): one object per pod. "counts": a workload's pods on a member are held as counts per phase
+   * (federation.ts), so tens of thousands of services do not mean hundreds of thousands of objects.
+   */
+  podModel?: PodModel;
   /** Require `Authorization: Bearer <token>`. */
   token?: string;
   /** Fraction of resource requests answered 500/503 (default 0). */
@@ -94,6 +101,11 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
   const faults = { failRate: options.failRate ?? 0, latencyMs: options.latencyMs ?? 0 };
   checkRate(faults.failRate);
   checkLatency(faults.latencyMs);
+  if (options.podModel !== undefined && !POD_MODELS.includes(options.podModel)) {
+    throw new InvalidArgumentError(`podModel must be one of ${POD_MODELS.join(", ")}, got "${String(options.podModel)}"`, [
+      { field: "podModel", description: `one of ${POD_MODELS.join(", ")}` },
+    ]);
+  }
   const random = options.seed === undefined ? Math.random : seededRandom(options.seed);
   const registry = new ResourceRegistry();
   const apiDir = karmadaApiDir(options.karmadaApiDir);
@@ -111,6 +123,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
   const federation = new SimulatedFederation(store, registry, {
     podStartMs: options.podStartMs ?? 1000,
     podStartJitterMs: options.podStartJitterMs ?? 0,
+    podModel: options.podModel ?? "pods",
     random,
     defaultCapacity: { cpu: options.clusterCpu ?? 16, memory: parseBytes(options.clusterMemory ?? "64Gi") ?? 64 * 2 ** 30, gpus: 0, pods: options.clusterPods ?? 1000 },
     logger: options.logger,

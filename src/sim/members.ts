@@ -2,6 +2,9 @@
 // GPUs, as if it were one node); a pod is bound when its requests fit in what is left, else it stays Pending;
 // a bound pod becomes Running podStartMs later. Nothing here touches the API objects: federation.ts turns
 // this state into Cluster, Deployment and ResourceBinding status.
+// A Pod here is a group of `count` identical pods in one phase: the per-pod model keeps every group at 1 (one
+// object per pod), the counts model merges them (about one object per workload and member), which is what lets
+// a 20,000-service federation run in one process. Members keep running totals, so no path walks all their pods.
 import { formatBytes, formatCpu } from "./quantity.js";
 
 export interface ClusterSpec {
@@ -29,6 +32,8 @@ export type PodPhase = "Pending" | "Starting" | "Running";
 
 export interface Pod {
   seq: number;
+  /** Identical pods in this group (always 1 in the per-pod model). */
+  count: number;
   workload: string;
   cluster: string;
   requests: Requests;
@@ -44,6 +49,11 @@ export class Member {
   allocatedMemory = 0;
   allocatedGpus = 0;
   private boundCount = 0;
+  /** Pending groups, and what they ask for (Cluster.status "allocating"). */
+  private readonly pendingGroups = new Set<Pod>();
+  private pendingCpu = 0;
+  private pendingMemory = 0;
+  private pendingCount = 0;
 
   constructor(readonly spec: ClusterSpec) {}
 
@@ -52,12 +62,12 @@ export class Member {
   }
 
   fits(r: Requests): boolean {
-    return (
-      this.allocatedCpu + r.cpuMillis <= this.spec.cpu * 1000 &&
-      this.allocatedMemory + r.memoryBytes <= this.spec.memory &&
-      this.allocatedGpus + r.gpus <= this.spec.gpus &&
-      this.boundPods() < this.spec.pods
-    );
+    return this.fitCount(r) >= 1;
+  }
+
+  /** How many more pods of this size can be bound now (CPU, memory, GPUs and the pod limit). */
+  fitCount(r: Requests): number {
+    return Math.min(this.room(r), this.spec.pods - this.boundCount);
   }
 
   /** How many more pods of this size fit (Infinity for a pod that requests nothing). */
@@ -76,50 +86,67 @@ export class Member {
 
   add(pod: Pod): void {
     this.pods.add(pod);
+    if (pod.phase === "Pending") this.trackPending(pod, 1);
   }
 
   bind(pod: Pod, readyAt: number): void {
+    this.trackPending(pod, -1);
     pod.phase = "Starting";
     pod.readyAt = readyAt;
-    this.allocatedCpu += pod.requests.cpuMillis;
-    this.allocatedMemory += pod.requests.memoryBytes;
-    this.allocatedGpus += pod.requests.gpus;
-    this.boundCount++;
+    this.allocate(pod.requests, pod.count);
   }
 
   removePod(pod: Pod): void {
     if (!this.pods.delete(pod)) return;
-    if (pod.phase !== "Pending") {
-      this.allocatedCpu -= pod.requests.cpuMillis;
-      this.allocatedMemory -= pod.requests.memoryBytes;
-      this.allocatedGpus -= pod.requests.gpus;
-      this.boundCount--;
+    if (pod.phase === "Pending") this.trackPending(pod, -1);
+    else this.allocate(pod.requests, -pod.count);
+  }
+
+  /** Takes `n` pods out of a group (n < count); the group keeps the rest. */
+  shrink(pod: Pod, n: number): void {
+    if (pod.phase === "Pending") {
+      this.trackPending(pod, -1);
+      pod.count -= n;
+      this.trackPending(pod, 1);
+    } else {
+      this.allocate(pod.requests, -n);
+      pod.count -= n;
     }
   }
 
+  /** Adds `n` pods to a bound group (the counts model merging pods that became Running). */
+  grow(pod: Pod, n: number): void {
+    this.allocate(pod.requests, n);
+    pod.count += n;
+  }
+
   pending(): Pod[] {
-    return [...this.pods].filter((p) => p.phase === "Pending").sort((a, b) => a.seq - b.seq);
+    return [...this.pendingGroups].sort((a, b) => a.seq - b.seq);
+  }
+
+  private trackPending(pod: Pod, sign: 1 | -1): void {
+    if (sign > 0) this.pendingGroups.add(pod);
+    else this.pendingGroups.delete(pod);
+    this.pendingCpu += sign * pod.count * pod.requests.cpuMillis;
+    this.pendingMemory += sign * pod.count * pod.requests.memoryBytes;
+    this.pendingCount += sign * pod.count;
+  }
+
+  private allocate(r: Requests, n: number): void {
+    this.allocatedCpu += n * r.cpuMillis;
+    this.allocatedMemory += n * r.memoryBytes;
+    this.allocatedGpus += n * r.gpus;
+    this.boundCount += n;
   }
 
   /** Cluster.status as Karmada's cluster status controller reports it. */
   status(previous: Record<string, unknown> | undefined, now: string): Record<string, unknown> {
-    let pendingCpu = 0;
-    let pendingMem = 0;
-    let pendingPods = 0;
-    let boundPods = 0;
-    for (const p of this.pods) {
-      if (p.phase === "Pending") {
-        pendingCpu += p.requests.cpuMillis;
-        pendingMem += p.requests.memoryBytes;
-        pendingPods++;
-      } else boundPods++;
-    }
     const allocatable: Record<string, string> = {
       cpu: formatCpu(this.spec.cpu * 1000),
       memory: formatBytes(this.spec.memory),
       pods: String(this.spec.pods),
     };
-    const allocated: Record<string, string> = { cpu: formatCpu(this.allocatedCpu), memory: formatBytes(this.allocatedMemory), pods: String(boundPods) };
+    const allocated: Record<string, string> = { cpu: formatCpu(this.allocatedCpu), memory: formatBytes(this.allocatedMemory), pods: String(this.boundCount) };
     if (this.spec.gpus > 0) {
       allocatable["nvidia.com/gpu"] = String(this.spec.gpus);
       allocated["nvidia.com/gpu"] = String(this.allocatedGpus);
@@ -139,7 +166,7 @@ export class Member {
       nodeSummary: { totalNum: 1, readyNum: this.ready ? 1 : 0 },
       resourceSummary: {
         allocatable,
-        allocating: { cpu: formatCpu(pendingCpu), memory: formatBytes(pendingMem), pods: String(pendingPods) },
+        allocating: { cpu: formatCpu(this.pendingCpu), memory: formatBytes(this.pendingMemory), pods: String(this.pendingCount) },
         allocated,
       },
     };
@@ -153,6 +180,8 @@ export interface MemberSnapshot {
   memoryBytes: { allocatable: number; allocated: number };
   gpus: { allocatable: number; allocated: number };
   pods: { pending: number; starting: number; running: number };
+  /** Objects holding those pods: one per pod in the per-pod model, about one per workload in the counts model. */
+  podObjects: number;
   workloads: Record<string, { pending: number; starting: number; running: number }>;
 }
 
@@ -161,8 +190,8 @@ export function snapshotOf(m: Member): MemberSnapshot {
   const workloads: MemberSnapshot["workloads"] = {};
   for (const p of m.pods) {
     const k = p.phase === "Pending" ? "pending" : p.phase === "Starting" ? "starting" : "running";
-    count[k]++;
-    (workloads[p.workload] ??= { pending: 0, starting: 0, running: 0 })[k]++;
+    count[k] += p.count;
+    (workloads[p.workload] ??= { pending: 0, starting: 0, running: 0 })[k] += p.count;
   }
   return {
     name: m.name,
@@ -171,6 +200,7 @@ export function snapshotOf(m: Member): MemberSnapshot {
     memoryBytes: { allocatable: m.spec.memory, allocated: m.allocatedMemory },
     gpus: { allocatable: m.spec.gpus, allocated: m.allocatedGpus },
     pods: count,
+    podObjects: m.pods.size,
     workloads,
   };
 }

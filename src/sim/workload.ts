@@ -50,8 +50,8 @@ export function replicasByMember(w: Workload, members: Map<string, Member>): Map
   for (const [c, n] of w.assignment) out.set(c, { desired: n, replicas: 0, ready: 0 });
   for (const p of w.pods) {
     const r = out.get(p.cluster) ?? out.set(p.cluster, { desired: 0, replicas: 0, ready: 0 }).get(p.cluster)!;
-    r.replicas++;
-    if (p.phase === "Running" && members.get(p.cluster)?.ready) r.ready++;
+    r.replicas += p.count;
+    if (p.phase === "Running" && members.get(p.cluster)?.ready) r.ready += p.count;
   }
   return out;
 }

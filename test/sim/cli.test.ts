@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
-import { runSim } from "../../src/cli/commands/sim.js";
+import { runSim, simOptions } from "../../src/cli/commands/sim.js";
 import { tempDir, waitFor } from "../helpers/processes.js";
 
 function captureIO() {
@@ -81,5 +81,10 @@ describe("smo sim", () => {
     const third = captureIO();
     expect(await runSim(["--clusters", "2", "--gpu-clusters", "5", "--kubeconfig-out", join(dir.path, "x.yaml")], third.io, AbortSignal.abort())).toBe(1);
     expect(third.out.err).toContain("gpuClusters");
+    const fourth = captureIO();
+    expect(await runSim(["--pod-model", "flat"], fourth.io, AbortSignal.abort())).toBe(1);
+    expect(fourth.out.err).toContain("--pod-model must be one of pods, counts");
+    const counts = await simOptions(["--pod-model", "counts"], {});
+    expect(counts !== "help" && counts.options.podModel).toBe("counts");
   });
 });

@@ -6,7 +6,7 @@ import { parseArgs } from "node:util";
 import { destination, pino } from "pino";
 import { parse as parseYaml } from "yaml";
 import { InvalidArgumentError } from "../../core/errors.js";
-import { karmadaApiDir, startSim, type SimConfigFile, type SimOptions } from "../../sim/index.js";
+import { karmadaApiDir, POD_MODELS, startSim, type PodModel, type SimConfigFile, type SimOptions } from "../../sim/index.js";
 import type { CommandIO } from "../main.js";
 
 const USAGE = `usage: smo sim [options]
@@ -22,6 +22,8 @@ options:
   --config FILE           YAML/JSON {clusters: [{name, cpu, memory, gpus, region, labels}]} instead of --clusters
   --pod-start-ms MS       delay before a scheduled pod is ready (default 1000)
   --pod-start-jitter-ms MS  extra random start delay up to MS (default 0)
+  --pod-model MODEL       pods (default): one object per pod; counts: a workload's pods on a member
+                          held as counts per phase (for federations of tens of thousands of services)
   --kubeconfig-out PATH   write a kubeconfig for the simulator (default ./sim.kubeconfig)
   --listen HOST:PORT      listen address (default 127.0.0.1:0, an ephemeral port)
   --token TOKEN           require this bearer token (also SMO_SIM_TOKEN)
@@ -69,6 +71,7 @@ export async function simOptions(args: string[], env: NodeJS.ProcessEnv): Promis
       config: { type: "string" },
       "pod-start-ms": { type: "string" },
       "pod-start-jitter-ms": { type: "string" },
+      "pod-model": { type: "string" },
       "kubeconfig-out": { type: "string" },
       listen: { type: "string" },
       token: { type: "string" },
@@ -98,6 +101,12 @@ export async function simOptions(args: string[], env: NodeJS.ProcessEnv): Promis
   }
   const failRate = num(values, "fail-rate");
   if (failRate !== undefined && failRate > 1) throw new InvalidArgumentError("--fail-rate must be between 0 and 1", [{ field: "fail-rate", description: "must be between 0 and 1" }]);
+  const podModel = values["pod-model"];
+  if (podModel !== undefined && !(POD_MODELS as readonly string[]).includes(podModel)) {
+    throw new InvalidArgumentError(`--pod-model must be one of ${POD_MODELS.join(", ")}, got "${podModel}"`, [
+      { field: "pod-model", description: `one of ${POD_MODELS.join(", ")}` },
+    ]);
+  }
   const options: SimOptions = {
     clusters: num(values, "clusters", true),
     gpuClusters: num(values, "gpu-clusters", true),
@@ -107,6 +116,7 @@ export async function simOptions(args: string[], env: NodeJS.ProcessEnv): Promis
     config,
     podStartMs: num(values, "pod-start-ms"),
     podStartJitterMs: num(values, "pod-start-jitter-ms"),
+    podModel: podModel as PodModel | undefined,
     token: values.token ?? env.SMO_SIM_TOKEN,
     failRate,
     latencyMs: num(values, "latency-ms"),
