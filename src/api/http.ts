@@ -8,6 +8,7 @@ import type { Registry } from "prom-client";
 import { connectAuthInterceptor, createTokenCheck, UNAUTHENTICATED_MESSAGE } from "./auth.js";
 import type { ServiceRegistration } from "./registration.js";
 import { HOST_REFUSED_MESSAGE, isHostAllowed, ORIGIN_REFUSED_MESSAGE } from "./http-guard.js";
+import { BodyTurns, isLargeBody } from "./body-turns.js";
 import type { Logger } from "../observability/logger.js";
 
 export interface HttpRoute {
@@ -88,6 +89,7 @@ export function createHttpHandler(options: HttpHandlerOptions): (req: IncomingMe
   });
 
   const allowedHosts = options.allowedHosts ?? [];
+  const largeBodies = new BodyTurns();
   return (req, res) => {
     // Every check here runs on headers alone, before a byte of the body is read.
     if (!isHostAllowed(req.headers.host, allowedHosts)) return refuse(res, 403, "permission_denied", HOST_REFUSED_MESSAGE);
@@ -99,7 +101,8 @@ export function createHttpHandler(options: HttpHandlerOptions): (req: IncomingMe
       return refuse(res, 401, "unauthenticated", UNAUTHENTICATED_MESSAGE);
     }
     if (!route) {
-      connect(req, res);
+      if (isLargeBody(req)) largeBodies.run(req, res, () => connect(req, res));
+      else connect(req, res);
       return;
     }
     Promise.resolve()

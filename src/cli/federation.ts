@@ -9,6 +9,7 @@ import { createKarmadaClient, createManifestDeployer, createHelmDeployer, create
 import { clusterDashboard, createGrafanaPublisher, graphDashboard, serviceDashboard } from "../adapters/grafana/index.js";
 import { createOciArtifactSource, insecureRegistriesFromEnv } from "../adapters/oci/index.js";
 import { createAlertWebhookHandler, createRuleFileSink } from "../adapters/prometheus/index.js";
+import { createWorkerDescriptorLoader } from "../adapters/hdag/index.js";
 import { GraphLifecycle } from "../core/graphs/lifecycle.js";
 import type { GraphLifecycleOptions } from "../core/graphs/types.js";
 import { ElasticityController } from "../core/elasticity/controller.js";
@@ -105,6 +106,9 @@ export async function startFederationRuntime(
       logger,
     });
 
+    // Large descriptors are parsed on worker threads, away from the event loop (docs/security.md).
+    const descriptors = createWorkerDescriptorLoader();
+    closers.push(() => descriptors.close());
     const lifecycle = new GraphLifecycle({
       store,
       karmada,
@@ -115,6 +119,7 @@ export async function startFederationRuntime(
       dashboards,
       artifacts,
       hdagOptions: { placementStrategies: strategyNames(), maxReplicas: config.maxReplicas, projectPrefixes: config.projectPrefixes },
+      descriptors,
       hooks: config.faultKillAfterCommit ? killAfterCommit(config.faultKillAfterCommit, logger) : undefined,
       ownership,
     });

@@ -27,6 +27,21 @@ describe("parseDescriptor", () => {
     }
   });
 
+  it("finds a duplicate key in block and flow mappings at the second key", () => {
+    for (const [text, line, column] of [
+      ["a:\n  x: 1\n  y: 2\n  x: 3\n", 4, 3],
+      ['a: {"x": 1, y: 2, x: 3}\n', 1, 19],
+    ] as const) {
+      const r = parseDescriptor(text);
+      expect(r.ok, text).toBe(false);
+      if (!r.ok) expect(r.errors[0]).toMatchObject({ line, column, message: `syntax error at line ${line}, column ${column}: a key appears twice in the same mapping` });
+    }
+    // Equal values only: the number 1 and the string "1" are two keys, as in the yaml package.
+    expect(parseDescriptor('a: {1: x, "1": y}\n').ok).toBe(true);
+    // Two merge keys are two merges (the package never counted them as duplicates).
+    expect(parseDescriptor("b: &b {k: 1}\nc: &c {j: 2}\na:\n  <<: *b\n  <<: *c\n").ok).toBe(true);
+  });
+
   it("parses JSON both as YAML (default) and with format json", () => {
     const json = JSON.stringify(validDoc());
     for (const format of ["auto", "json"] as const) {

@@ -75,6 +75,11 @@ const manyClusters = (n: number) => Array.from({ length: n }, (_, i) => ({ name:
 const manyServices = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `s${i}`, cpu: 0.1 }));
 const indented = (levels: number) => Array.from({ length: levels }, (_, i) => `${" ".repeat(i)}k:\n`).join("") + `${" ".repeat(levels)}v\n`;
 const bigScalar = "x".repeat(200_000);
+/** A valid ~500 KB descriptor: the greeter with 5,000 helm values of ~100 characters, under its own graph id. */
+const bigValid = (i: number) =>
+  greeter
+    .replace("id: greeter-graph", `id: big-${i}`)
+    .replace("valuesOverwrite: {}", `valuesOverwrite:\n${Array.from({ length: 5_000 }, (_, k) => `          key${k}: "${"v".repeat(80)}-${k}"`).join("\n")}`);
 
 type Case = [group: string, name: string, expected: string | string[], run: () => Promise<string | string[]>];
 
@@ -166,6 +171,10 @@ const CASES: Case[] = [
   ["floods", "200 lookups of missing graphs", "not_found", async () => [...new Set(await Promise.all(Array.from({ length: 200 }, (_, i) => rpc("GraphService/GetGraph", { name: `missing-${i}` }))))]],
   ["floods", "100 calls without a token", "unauthenticated", async () => [...new Set(await Promise.all(Array.from({ length: 100 }, () => rpc("GraphService/ListGraphs", {}, { authorization: "" }))))]],
   ["floods", "30 hostile deploys at once", "invalid_argument", async () => [...new Set(await Promise.all(Array.from({ length: 30 }, () => deploy("[".repeat(500_000)))))]],
+  ["floods", "30 valid 500 KB deploys at once (dry run)", "ok", async () => {
+    const codes = await Promise.all(Array.from({ length: 30 }, (_, i) => rpc("GraphService/DeployGraph", { project: "hostile", descriptor: bigValid(i), dryRun: true })));
+    return [...new Set(codes)];
+  }],
 ];
 
 async function loopDelayMaxMs(): Promise<number> {

@@ -3,7 +3,7 @@
 import { ClusterInventory } from "../clusters/inventory.js";
 import { NotFoundError } from "../errors.js";
 import type { HdagOptions } from "../hdag/options.js";
-import { loadDescriptor } from "../hdag/index.js";
+import { inProcessLoader, loadDescriptor, type DescriptorLoader } from "../hdag/index.js";
 import type { GraphModel } from "../hdag/model.js";
 import type { Deployer, KarmadaClient } from "../ports/karmada.js";
 import type { AlertRuleSink, DashboardPublisher } from "../ports/observability.js";
@@ -34,6 +34,7 @@ export class LifecycleCore {
   readonly logger: Logger;
   readonly hooks: LifecycleHooks;
   readonly hdagOptions: HdagOptions | undefined;
+  readonly descriptors: DescriptorLoader;
   readonly hub = new EventHub();
   readonly mutex = new KeyedMutex();
   readonly runner: OutboxRunner;
@@ -67,6 +68,7 @@ export class LifecycleCore {
     this.dashboards = options.dashboards;
     this.hooks = options.hooks ?? {};
     this.hdagOptions = options.hdagOptions;
+    this.descriptors = options.descriptors ?? inProcessLoader;
     this.now = options.now ?? (() => new Date());
     this.readModel = new GraphReadModel({
       store: this.store,
@@ -134,7 +136,8 @@ export class LifecycleCore {
   modelOf(graph: GraphRecord): GraphModel {
     const cached = this.models.get(graph.name);
     if (cached && cached.hash === graph.descriptorHash) return cached.model;
-    const loaded = loadDescriptor(JSON.stringify(graph.descriptor), this.hdagOptions);
+    // format json: the stored document is JSON, and JSON.parse is far cheaper than the YAML composer.
+    const loaded = loadDescriptor(JSON.stringify(graph.descriptor), { ...this.hdagOptions, format: "json" });
     if (!loaded.ok) throw new Error(`stored descriptor of graph ${graph.name} no longer validates`);
     this.models.set(graph.name, { hash: graph.descriptorHash, model: loaded.model });
     return loaded.model;

@@ -3,7 +3,7 @@
 import { ClusterInventory } from "../clusters/inventory.js";
 import { isRfc1123Label } from "../../kernel/ids.js";
 import { AlreadyExistsError, FailedPreconditionError, InvalidArgumentError } from "../errors.js";
-import { canonicalDescriptorHash, formatIssue, loadDescriptor, toInvalidArgument } from "../hdag/index.js";
+import { formatIssue, toInvalidArgument } from "../hdag/index.js";
 import type { GraphModel } from "../hdag/model.js";
 import type { EventRecord, GraphRecord, PlacementRecord, ServiceRecord } from "../ports/store.js";
 import type { PlacementResult } from "../../solver/types.js";
@@ -58,12 +58,12 @@ async function load(core: LifecycleCore, req: DeployRequest, artifacts: DeployDe
     if (!artifacts) throw new FailedPreconditionError("no OCI artifact source is configured: pass the descriptor text instead");
     text = (await artifacts.fetchDescriptor(req.artifact!)).text;
   }
-  const loaded = loadDescriptor(text, core.hdagOptions);
+  const loaded = await core.descriptors.load(text, core.hdagOptions ?? {});
   if (!loaded.ok) throw toInvalidArgument(loaded.errors);
   return {
     model: loaded.model,
     document: loaded.document,
-    hash: canonicalDescriptorHash(loaded.document),
+    hash: loaded.hash,
     warnings: loaded.warnings.map((w) => formatIssue(w)),
   };
 }

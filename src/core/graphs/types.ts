@@ -14,6 +14,7 @@ import type {
   Store,
 } from "../ports/store.js";
 import type { HdagOptions } from "../hdag/options.js";
+import type { DescriptorLoader } from "../hdag/loader.js";
 import type { DecideOptions, PlacementProblem, PlacementResult, PlacementWeights } from "../../solver/types.js";
 
 /** The part of the solver the lifecycle uses (src/solver createSolver() satisfies it). */
@@ -65,6 +66,8 @@ export interface GraphLifecycleOptions {
   hooks?: LifecycleHooks;
   /** Validation options of descriptors; pass `placementStrategies: strategyNames()` from the solver. */
   hdagOptions?: HdagOptions;
+  /** Turns DeployGraph's descriptor text into a model; default on the calling thread (serve passes a worker pool). */
+  descriptors?: DescriptorLoader;
   now?: () => Date;
   /** Several processes on one database: only the project's owner applies outboxes and repairs (default: this one). */
   ownership?: ProjectOwnership;

@@ -17,3 +17,4 @@ export {
   KNOWN_FIELDS,
 } from "./schema.js";
 export { isRfc1123Label, isSemVer, parsePrometheusDuration } from "./formats.js";
+export { inProcessLoader, loadAndHash, type DescriptorLoader, type DescriptorLoadResult, type LoadedDescriptor } from "./loader.js";

@@ -1,6 +1,6 @@
 // Text to document. YAML 1.2 (a superset of JSON) through the `yaml` package by default; syntax errors
 // carry line and column. No I/O: callers hand in the text (the CLI reads files, the API gets it in a request).
-import { LineCounter, isCollection, isNode, parseDocument, visit, type Document } from "yaml";
+import { LineCounter, isCollection, isNode, isScalar, parseDocument, visit, type Document } from "yaml";
 import { IssueCollector, type ValidationIssue } from "./issues.js";
 import { parsePath } from "./paths.js";
 import { checkPlainData } from "./rules/plain-data.js";
@@ -60,7 +60,9 @@ function parseYaml(text: string): ParseResult {
   try {
     // merge: PyYAML (what NEPHELE's SMO used) honours `<<` merge keys, so descriptors may contain them.
     // logLevel error: the yaml package would otherwise print warnings itself; core does no I/O.
-    doc = parseDocument(text, { lineCounter, prettyErrors: false, merge: true, uniqueKeys: true, logLevel: "error" });
+    // uniqueKeys false: the package compares each key with every earlier one (a 14,000-key map took 6 s);
+    // duplicates are found below with one set per mapping instead.
+    doc = parseDocument(text, { lineCounter, prettyErrors: false, merge: true, uniqueKeys: false, logLevel: "error" });
   } catch (err) {
     return { ok: false, errors: [syntaxIssue(errorText(err), undefined)], warnings: [] };
   }
@@ -72,14 +74,24 @@ function parseYaml(text: string): ParseResult {
   if (doc.errors.length > 0) {
     return { ok: false, errors: doc.errors.map((e) => syntaxIssue(yamlMessage(e.code, e.message), at(e.pos[0]))), warnings };
   }
-  const complexKeys: ValidationIssue[] = [];
+  const keyErrors: ValidationIssue[] = [];
   visit(doc, {
+    Map(_, map) {
+      // Same equality as the package's uniqueKeys (equal scalar values; merge keys, a symbol, may repeat), in
+      // linear time.
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key) || typeof pair.key.value === "symbol") continue;
+        if (seen.has(pair.key.value)) keyErrors.push(syntaxIssue(yamlMessage("DUPLICATE_KEY", ""), pair.key.range ? at(pair.key.range[0]) : undefined));
+        seen.add(pair.key.value);
+      }
+    },
     Pair(_, pair) {
       // `? [a, b] : x` is valid YAML but has no JSON form (JavaScript would stringify the key).
-      if (isCollection(pair.key)) complexKeys.push(syntaxIssue("a mapping key must be a scalar, found a collection", pair.key.range ? at(pair.key.range[0]) : undefined));
+      if (isCollection(pair.key)) keyErrors.push(syntaxIssue("a mapping key must be a scalar, found a collection", pair.key.range ? at(pair.key.range[0]) : undefined));
     },
   });
-  if (complexKeys.length > 0) return { ok: false, errors: complexKeys, warnings };
+  if (keyErrors.length > 0) return { ok: false, errors: keyErrors, warnings };
   // Before toJS expands the aliases: what the document would become, measured on the tree as composed.
   const expansion = expansionProblem(doc);
   if (expansion) return { ok: false, errors: [{ path: "", message: `refused: ${expansion}`, severity: "error" }], warnings };
