@@ -72,7 +72,10 @@ interface Live {
 function countsOf(live: Live, names: string[]): ReplicaCounts {
   return {
     replicaCache: () => ({ synced: live.synced, live: live.live, observedAt: live.observedAt }),
-    cachedReplicas: (_ns, name) => live.counts[names.indexOf(name)],
+    cachedReplicas: (_ns, name) => {
+      const counts = live.counts[names.indexOf(name)];
+      return counts && { ...counts, updated: counts.ready };
+    },
   };
 }
 

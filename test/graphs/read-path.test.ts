@@ -8,6 +8,7 @@ import type { Store } from "../../src/core/ports/store.js";
 import type { SimLogger } from "../../src/sim/index.js";
 import { chain, descriptor } from "./descriptors.js";
 import { eventually, startHarness, type Harness } from "./harness.js";
+import { EVENT_TAIL } from "../../src/core/graphs/read-model.js";
 
 interface SimRequest {
   method: string;
@@ -109,6 +110,49 @@ describe("read path from memory", () => {
     await expect(lifecycle.get("nope")).rejects.toThrow(/not found/);
     expect(calls).toEqual([]);
     expect(requests).toEqual([]);
+  });
+
+  it("WatchGraph's first page comes from memory: no SQL statement before the events arrive, the same events as the store", async () => {
+    const stored = await h.store.events.listAfter("g-read", 0);
+    expect(stored.length).toBeGreaterThan(1);
+    expect(stored.length).toBeLessThanOrEqual(EVENT_TAIL); // a young graph: the tail holds all of its events
+    await quiescent(() => calls.length + requests.length);
+    for (const after of [0, stored[0]!.id, stored.at(-2)!.id]) {
+      calls.length = 0;
+      const controller = new AbortController();
+      const iterator = lifecycle.watch("g-read", after, controller.signal)[Symbol.asyncIterator]();
+      const expected = stored.filter((e) => e.id > after);
+      const page = [];
+      for (let i = 0; i < expected.length; i++) page.push((await iterator.next()).value);
+      // Every event of the first page was delivered before any statement (the stream reads the store after it).
+      expect(calls).toEqual([]);
+      expect(page).toEqual(expected);
+      controller.abort();
+      await iterator.return?.(undefined);
+    }
+  });
+
+  it("WatchGraph reads the store for an id older than the kept tail, and sees the events of another process", async () => {
+    const other = h.newLifecycle();
+    // Stop/start cycles append events through another lifecycle (this read model learns of them by the change feed).
+    for (let i = 0; i < EVENT_TAIL / 2 + 1; i++) {
+      await other.stop("g-read");
+      await other.start("g-read");
+    }
+    const stored = await h.store.events.listAfter("g-read", 0);
+    expect(stored.length).toBeGreaterThan(EVENT_TAIL);
+    const controller = new AbortController();
+    const seen = [];
+    for await (const e of lifecycle.watch("g-read", 0, controller.signal)) {
+      seen.push(e);
+      if (seen.length === stored.length) break;
+    }
+    controller.abort();
+    expect(seen).toEqual(stored);
+    await eventually(
+      () => lifecycle.get("g-read"),
+      (g) => g.status === "running",
+    );
   });
 
   it("the answer carries the descriptor serialised once, and when the counts were observed", async () => {

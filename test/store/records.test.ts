@@ -162,6 +162,25 @@ describeBackends("events", backends, ({ store }) => {
     expect(await store().events.listAfter("g", withTime.id)).toEqual([]);
     await expect(store().events.append({ graph: "ghost", type: "failed", service: null, message: "", details: {} })).rejects.toBeInstanceOf(NotFoundError);
   });
+
+  it("the newest events of a graph, and of every graph in one query, oldest first", async () => {
+    for (const g of ["a", "b", "quiet"]) await store().graphs.create(newGraph(g));
+    const appended: Record<string, number[]> = { a: [], b: [] };
+    for (let i = 0; i < 5; i++) {
+      for (const g of ["a", "b"] as const) {
+        if (g === "b" && i > 1) continue;
+        appended[g]!.push((await store().events.append({ graph: g, type: "scaled", service: "web", message: `${g}${i}`, details: { i } })).id);
+      }
+    }
+    expect((await store().events.latest("a", 3)).map((e) => e.id)).toEqual(appended.a!.slice(-3));
+    expect((await store().events.latest("b", 3)).map((e) => e.id)).toEqual(appended.b);
+    expect(await store().events.latest("quiet", 3)).toEqual([]);
+    const all = await store().events.latestAll(3);
+    expect(all.map((e) => `${e.graph}:${e.id}`)).toEqual([...appended.a!.slice(-3).map((id) => `a:${id}`), ...appended.b!.map((id) => `b:${id}`)]);
+    expect(all[0]).toMatchObject({ type: "scaled", service: "web", details: { i: 2 } });
+    expect(all[0]!.occurredAt).toBeInstanceOf(Date);
+    expect(all).toEqual([...(await store().events.latest("a", 3)), ...(await store().events.latest("b", 3))]);
+  });
 });
 
 describeBackends("outbox", backends, ({ store }) => {

@@ -102,7 +102,9 @@ export class GraphLifecycle {
 
   /** Events after `afterEventId`, then new ones as they come; ends when `signal` aborts or the graph is removed. */
   watch(name: string, afterEventId = 0, signal?: AbortSignal): AsyncIterable<EventRecord> {
-    return watchEvents(this.core.store, this.core.hub, name, afterEventId, signal, this.watchPollMs);
+    return watchEvents(this.core.store, this.core.hub, name, afterEventId, signal, this.watchPollMs, (graph, after) =>
+      this.core.readModel.eventsAfter(graph, after),
+    );
   }
 
   /**

@@ -4,7 +4,7 @@
 // commits). GetGraph and ListGraphs read it without any I/O; replica counts come from the Deployment informer at
 // answer time. Design: docs/lifecycle.md#read-model.
 import type { Logger } from "../../observability/logger.js";
-import type { GraphRecord, PlacementRecord, ServiceRecord, Store } from "../ports/store.js";
+import type { EventRecord, GraphRecord, PlacementRecord, ServiceRecord, Store } from "../ports/store.js";
 import type { GraphView } from "./types.js";
 import { graphView, type ReplicaCounts } from "./views.js";
 
@@ -15,7 +15,15 @@ interface Entry {
   pending: number;
   /** Serialised once per stored version: GetGraph answers carry it and it can be large. */
   descriptorJson: string;
+  /** The graph's newest events (at most EVENT_TAIL), oldest first: WatchGraph's first page. */
+  events: EventRecord[];
 }
+
+/**
+ * Events kept per graph for WatchGraph's first page: a resume from a recent id, or a whole young graph, answers
+ * without I/O; an older id reads the store. Bounded because the read model holds every graph (docs/lifecycle.md).
+ */
+export const EVENT_TAIL = 16;
 
 export interface GraphReadModelDeps {
   store: Store;
@@ -53,11 +61,12 @@ export class GraphReadModel {
 
   private async loadAll(): Promise<void> {
     const { store } = this.deps;
-    const [graphs, services, latest, pending] = await Promise.all([
+    const [graphs, services, latest, pending, events] = await Promise.all([
       store.graphs.list(),
       store.services.listAll(),
       store.placements.latestAll(),
       store.outbox.pending(),
+      store.events.latestAll(EVENT_TAIL),
     ]);
     const servicesOf = new Map<string, ServiceRecord[]>();
     for (const s of services) {
@@ -68,21 +77,28 @@ export class GraphReadModel {
     const latestOf = new Map(latest.map((p) => [p.graph, p]));
     const pendingOf = new Map<string, number>();
     for (const row of pending) pendingOf.set(row.graph, (pendingOf.get(row.graph) ?? 0) + 1);
+    const eventsOf = new Map<string, EventRecord[]>();
+    for (const e of events) {
+      const list = eventsOf.get(e.graph);
+      if (list) list.push(e);
+      else eventsOf.set(e.graph, [e]);
+    }
     this.entries.clear();
     for (const graph of graphs) {
-      this.entries.set(graph.name, this.entry(graph, servicesOf.get(graph.name) ?? [], latestOf.get(graph.name), pendingOf.get(graph.name) ?? 0));
+      const name = graph.name;
+      this.entries.set(name, this.entry(graph, servicesOf.get(name) ?? [], latestOf.get(name), pendingOf.get(name) ?? 0, eventsOf.get(name) ?? []));
     }
     this.loaded = true;
     this.deps.logger.info({ graphs: graphs.length, services: services.length }, "read model loaded");
   }
 
-  private entry(graph: GraphRecord, services: ServiceRecord[], latest: PlacementRecord | undefined, pending: number): Entry {
+  private entry(graph: GraphRecord, services: ServiceRecord[], latest: PlacementRecord | undefined, pending: number, events: EventRecord[]): Entry {
     const previous = this.entries.get(graph.name);
     const order = new Map(this.serviceOrder(graph).map((name, i) => [name, i]));
     services.sort((a, b) => (order.get(a.name) ?? order.size) - (order.get(b.name) ?? order.size) || a.name.localeCompare(b.name));
     const descriptorJson =
       previous && previous.graph.descriptorHash === graph.descriptorHash ? previous.descriptorJson : JSON.stringify(graph.descriptor ?? null);
-    return { graph, services, latest, pending, descriptorJson };
+    return { graph, services, latest, pending, descriptorJson, events };
   }
 
   private serviceOrder(graph: GraphRecord): string[] {
@@ -140,14 +156,15 @@ export class GraphReadModel {
 
   private async reload(name: string): Promise<void> {
     const { store } = this.deps;
-    const [graph, services, latest, pending] = await Promise.all([
+    const [graph, services, latest, pending, events] = await Promise.all([
       store.graphs.get(name),
       store.services.listByGraph(name),
       store.placements.latest(name),
       store.outbox.pending(name),
+      store.events.latest(name, EVENT_TAIL),
     ]);
     if (!graph) this.entries.delete(name);
-    else this.entries.set(name, this.entry(graph, services, latest, pending.length));
+    else this.entries.set(name, this.entry(graph, services, latest, pending.length, events));
   }
 
   has(name: string): boolean {
@@ -167,6 +184,17 @@ export class GraphReadModel {
       if (e.graph.project === project && e.services.some((s) => s.name === service)) out.push(e.graph.name);
     }
     return out;
+  }
+
+  /**
+   * Events of a graph with id > afterId, oldest first, when the kept tail holds every one of them (it holds the
+   * newest EVENT_TAIL, or all when fewer): no I/O. Undefined when it cannot tell (older id, unknown graph).
+   */
+  eventsAfter(name: string, afterId: number): EventRecord[] | undefined {
+    const tail = this.entries.get(name)?.events;
+    if (!tail) return undefined;
+    if (tail.length >= EVENT_TAIL && afterId < tail[0]!.id) return undefined;
+    return tail.filter((e) => e.id > afterId);
   }
 
   /** The stored record of a graph, as of the last refresh. */

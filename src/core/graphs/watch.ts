@@ -84,6 +84,8 @@ export class EventHub {
 /**
  * Events of `graph` with id > afterEventId, then every new one as it is appended, until `signal` aborts or the
  * graph is removed (the stream then ends after its last events). NotFoundError when the graph does not exist.
+ * `firstPage` answers the first page from memory when it can (the read model's event tail); the store is read
+ * right after it, so an event committed while the memory was being refreshed is not left for the poll.
  */
 export async function* watchEvents(
   store: Store,
@@ -92,8 +94,10 @@ export async function* watchEvents(
   afterEventId: number,
   signal: AbortSignal | undefined,
   pollMs: number,
+  firstPage?: (graph: string, afterId: number) => EventRecord[] | undefined,
 ): AsyncGenerator<EventRecord> {
-  if (!(await store.graphs.get(graph))) {
+  let fromMemory = firstPage?.(graph, afterEventId);
+  if (!fromMemory && !(await store.graphs.get(graph))) {
     const final = hub.finalEvents(graph).filter((e) => e.id > afterEventId);
     if (final.length === 0) throw new NotFoundError(`graph ${graph} not found`);
     yield* final;
@@ -103,13 +107,15 @@ export async function* watchEvents(
   while (!signal?.aborted) {
     const wake = hub.arm(graph);
     try {
-      const rows = await store.events.listAfter(graph, last, PAGE);
+      const rows = fromMemory ?? (await store.events.listAfter(graph, last, PAGE));
+      const memoryPage = fromMemory !== undefined;
+      fromMemory = undefined;
       for (const row of rows) {
         if (signal?.aborted) return;
         last = row.id;
         yield row;
       }
-      if (rows.length === PAGE) continue;
+      if (memoryPage || rows.length === PAGE) continue;
       if (rows.length === 0 && !(await store.graphs.get(graph))) {
         for (const e of hub.finalEvents(graph)) if (e.id > last) yield e;
         return;

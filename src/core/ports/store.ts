@@ -184,6 +184,10 @@ export interface EventRepository {
   append(event: Omit<EventRecord, "id" | "occurredAt"> & { occurredAt?: Date }): Promise<EventRecord>;
   /** Events of a graph with id > afterId, oldest first. */
   listAfter(graph: string, afterId: number, limit?: number): Promise<EventRecord[]>;
+  /** The newest `limit` events of a graph, oldest first. */
+  latest(graph: string, limit: number): Promise<EventRecord[]>;
+  /** The newest `limit` events of every graph, by graph, oldest first within a graph (one query). */
+  latestAll(limit: number): Promise<EventRecord[]>;
   /** Deletes at most `limit` events that occurred before `before`, oldest first; answers how many went. */
   pruneBefore(before: Date, limit: number): Promise<number>;
 }

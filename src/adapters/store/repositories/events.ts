@@ -47,6 +47,28 @@ export function eventRepository(db: Kysely<Database>): EventRepository {
       return (await query.execute()).map(toEventRecord);
     },
 
+    async latest(graph, limit) {
+      const rows = await db.selectFrom("events").selectAll().where("graph", "=", graph).orderBy("id", "desc").limit(limit).execute();
+      return rows.reverse().map(toEventRecord);
+    },
+
+    async latestAll(limit) {
+      // One scan of the (graph, id) index: each graph's rows numbered newest first, the first `limit` kept.
+      const numbered = db
+        .selectFrom("events")
+        .selectAll()
+        .select((eb) => eb.fn.agg<number>("row_number").over((over) => over.partitionBy("graph").orderBy("id", "desc")).as("newest"))
+        .as("numbered");
+      const rows = await db
+        .selectFrom(numbered)
+        .select(["id", "graph", "type", "service", "message", "details", "occurred_at"])
+        .where("newest", "<=", limit)
+        .orderBy("graph")
+        .orderBy("id")
+        .execute();
+      return rows.map(toEventRecord);
+    },
+
     async pruneBefore(before, limit) {
       // Ids grow with time, so the scan from the lowest id stops after `limit` old rows without an index.
       const old = db.selectFrom("events").select("id").where("occurred_at", "<", before).orderBy("id").limit(limit);
