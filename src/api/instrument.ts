@@ -8,6 +8,7 @@ import { grpcCodeName, toConnectError } from "./errors.js";
 import type { Logger } from "../observability/logger.js";
 import type { RpcMetrics } from "../observability/metrics.js";
 import type { AbortPeek } from "./grpc-context.js";
+import { runInCall } from "../kernel/call-context.js";
 
 /** Counts calls in progress; `whenIdle()` resolves once none is left. */
 export class InFlightCalls {
@@ -51,6 +52,11 @@ function completionCode(context: HandlerContext): number {
   const peek = (context as Partial<AbortPeek>).peekAbortReason;
   const reason: unknown = peek ? peek.call(context) : context.signal.aborted ? context.signal.reason : undefined;
   return reason instanceof ConnectError ? reason.code : 0;
+}
+
+function abortReason(context: HandlerContext): unknown {
+  const peek = (context as Partial<AbortPeek>).peekAbortReason;
+  return peek ? peek.call(context) : context.signal.reason;
 }
 
 /** The same context with another signal; every other property still reads from the original. */
@@ -103,11 +109,17 @@ export function instrumentService<S extends DescService>(
       wrapped[method.localName] = async (input, context) => {
         const started = begin();
         let result: unknown;
+        // The store cancels the call's running statement when its deadline passes (kernel/call-context.ts).
+        const scope = { signal: () => context.signal, done: false };
         try {
           checkRequestStrings(input);
-          result = await inner(input, context);
+          result = await runInCall(scope, () => inner(input, context));
         } catch (err) {
-          throw fail(started, err);
+          // A statement cancelled for the call's deadline fails as a database error; the call answers why.
+          const code = completionCode(context);
+          throw fail(started, code === Code.DeadlineExceeded || code === Code.Canceled ? abortReason(context) : err);
+        } finally {
+          scope.done = true;
         }
         finish(started, completionCode(context));
         return result;

@@ -11,6 +11,7 @@ import type { Store } from "../../core/ports/store.js";
 import { channelName, PgChangeFeed, PgliteChangeFeed } from "./change-feed.js";
 import { describeError, isConnectionFailure } from "./connection-errors.js";
 import { lockDirectory } from "./directory-lock.js";
+import { cancelStatementsWithCalls } from "./statement-cancel.js";
 import { createKyselyStore } from "./kysely-store.js";
 import { migrateToLatest } from "./migrate.js";
 import { PGliteDialect } from "./pglite-dialect.js";
@@ -80,6 +81,7 @@ export async function openStore(url: string, options: StoreOptions): Promise<Sto
     // A checked-out client whose connection drops (server restart mid-query) emits "error" besides failing the
     // query; pg-pool only listens on idle clients, so without this the process dies of an uncaught exception.
     pool.on("connect", (client) => client.on("error", (error) => logger.warn({ err: error }, "PostgreSQL connection lost")));
+    cancelStatementsWithCalls(pool, location.url, logger);
     logger.info({ db: redact(location.url) }, "opening PostgreSQL store");
     try {
       const feed = (channel: string) =>
