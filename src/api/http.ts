@@ -2,13 +2,13 @@
 // and routes other parts register (POST /v1/alerts). Node 20 cannot serve HTTP/1.1 and h2c on one
 // cleartext port, hence a port of its own beside gRPC.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { Interceptor } from "@connectrpc/connect";
 import type { Registry } from "prom-client";
 import { connectAuthInterceptor, createTokenCheck, UNAUTHENTICATED_MESSAGE } from "./auth.js";
 import type { ServiceRegistration } from "./registration.js";
 import { HOST_REFUSED_MESSAGE, isHostAllowed, ORIGIN_REFUSED_MESSAGE } from "./http-guard.js";
 import { BodyTurns, isLargeBody } from "./body-turns.js";
+import { createConnectHandler } from "./connect-handler.js";
 import type { Logger } from "../observability/logger.js";
 
 export interface HttpRoute {
@@ -79,13 +79,14 @@ export function createHttpHandler(options: HttpHandlerOptions): (req: IncomingMe
   const routes = new Map<string, HttpRoute>();
   for (const route of [...builtin, ...options.routes]) routes.set(`${route.method} ${route.path}`, route);
 
-  const connect = connectNodeAdapter({
+  const connect = createConnectHandler({
     routes: (router) => {
       for (const { service, impl } of options.services) router.service(service, impl);
     },
     interceptors,
     readMaxBytes: MAX_REQUEST_MESSAGE_BYTES,
     shutdownSignal: options.shutdownSignal,
+    logger: options.logger,
   });
 
   const allowedHosts = options.allowedHosts ?? [];

@@ -107,6 +107,8 @@ const CASES: Case[] = [
   ["encodings", "NUL in a descriptor", "invalid_argument", () => withGreeter((t) => t.replace("greeter-graph", "greeter\u0000graph"))],
   ["encodings", "invalid UTF-8 in a Connect JSON body", "invalid_argument", () => rpc("GraphService/GetGraph", Buffer.concat([Buffer.from('{"name":"a'), Buffer.from([0xff, 0xfe]), Buffer.from('b"}')]))],
   ["encodings", "invalid UTF-8 in a gRPC body", "invalid_argument", () => rawGrpc("/smo.v1.GraphService/GetGraph", Buffer.from([0x0a, 0x03, 0x61, 0xff, 0x62]))],
+  ["encodings", "invalid UTF-8 in a Connect application/proto body", "invalid_argument", () => rpc("GraphService/GetGraph", Buffer.from([0x0a, 0x03, 0x61, 0xff, 0x62]), { "content-type": "application/proto" })],
+  ["encodings", "truncated Connect application/proto body", "invalid_argument", () => rpc("GraphService/GetGraph", Buffer.from([0x0a, 0x40, 0x61]), { "content-type": "application/proto" })],
   ["encodings", "truncated gRPC body", "invalid_argument", () => rawGrpc("/smo.v1.GraphService/GetGraph", Buffer.from([0x0a, 0x40, 0x61]))],
   ["encodings", "U+FFFD in a name", "invalid_argument", () => rpc("GraphService/GetGraph", { name: "a\uFFFDb" })],
   ["encodings", "malformed JSON", "invalid_argument", () => rpc("GraphService/GetGraph", '{"name": ')],
