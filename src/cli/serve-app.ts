@@ -40,6 +40,7 @@ export async function startApp(config: ServeConfig, logger: Logger, registry: Re
       // Until the leases start (after the listener is bound: its port is the advertised address), local.
       load: ha && elasticity ? { report: (samples, trigger, options) => (ha.router ?? elasticity).report(samples, trigger, options) } : undefined,
       members: ha ? () => ha.members() : soleMember(config, store),
+      optimizerLimits: config.optimizerLimits,
     };
     server = await startServer({
       services: createServices(deps),

@@ -49,6 +49,11 @@ export const SERVE_OPTIONS = {
     help: "comma-separated prefixes a project (Kubernetes namespace) must start with, e.g. hop3- (default: any; kube-* and karmada-* always refused)",
   },
   "max-replicas": { default: "1000", help: "upper bound of replica counts in descriptors (at most 2147483647)" },
+  "optimizer-concurrency": { default: "2", help: "OptimizerService solves running at once; more answer RESOURCE_EXHAUSTED (no queue)" },
+  "optimizer-max-services": { default: "200", help: "largest OptimizerService problem: services" },
+  "optimizer-max-clusters": { default: "64", help: "largest OptimizerService problem: clusters" },
+  "optimizer-max-pairs": { default: "2000", help: "largest OptimizerService problem: connections, and co-location groups" },
+  "optimizer-max-time-limit": { default: "30s", help: "longest solve time limit an OptimizerService request may ask for (whole seconds)" },
   registry: {
     help: "comma-separated registries (host or host:port) oci:// references may name; loopback and link-local ones are refused unless listed here or in --insecure-registries",
   },
@@ -100,6 +105,8 @@ export interface ServeConfig {
   registries: string[];
   projectPrefixes: string[];
   maxReplicas: number;
+  /** OptimizerService caps (api/handlers/optimizer-limits.ts). */
+  optimizerLimits: { maxConcurrent: number; maxServices: number; maxClusters: number; maxPairs: number; maxTimeLimitSeconds: number };
   retentionMs: number;
   stabilizationMs: number;
   reconcileMs: number;
@@ -183,6 +190,12 @@ function count(value: string, option: string, min: number): number {
   return n;
 }
 
+function wholeSeconds(value: string, option: string): number {
+  const ms = parseDuration(value, option);
+  if (ms < 1000 || ms % 1000 !== 0) throw new ConfigError(`--${option}: expected whole seconds of at least 1s, got "${value}"`);
+  return ms / 1000;
+}
+
 export function serveUsage(): string {
   const lines = Object.entries(SERVE_OPTIONS).map(([name, spec]: [string, OptionSpec]) => {
     const def = spec.default ? ` (default ${spec.default})` : "";
@@ -233,6 +246,13 @@ export function parseServeConfig(args: string[], env: NodeJS.ProcessEnv): ServeC
     projectPrefixes: list(get("project-prefix")),
     retentionMs: retention(get("retention")!),
     maxReplicas: count(get("max-replicas")!, "max-replicas", 1),
+    optimizerLimits: {
+      maxConcurrent: count(get("optimizer-concurrency")!, "optimizer-concurrency", 1),
+      maxServices: count(get("optimizer-max-services")!, "optimizer-max-services", 1),
+      maxClusters: count(get("optimizer-max-clusters")!, "optimizer-max-clusters", 1),
+      maxPairs: count(get("optimizer-max-pairs")!, "optimizer-max-pairs", 0),
+      maxTimeLimitSeconds: wholeSeconds(get("optimizer-max-time-limit")!, "optimizer-max-time-limit"),
+    },
     stabilizationMs: parseDuration(get("stabilization")!, "stabilization"),
     reconcileMs: parseDuration(get("reconcile-interval")!, "reconcile-interval"),
     karmadaResyncMs: parseDuration(get("karmada-resync")!, "karmada-resync"),

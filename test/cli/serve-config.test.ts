@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { PassThrough } from "node:stream";
 import { ConfigError, envName, parseDuration, parseServeConfig } from "../../src/cli/serve-config.js";
 import { run } from "../../src/cli/commands/serve.js";
+import { DEFAULT_OPTIMIZER_LIMITS } from "../../src/api/handlers/optimizer-limits.js";
 
 describe("smo serve configuration", () => {
   it("has loopback defaults and pglite:.smo/db", () => {
@@ -28,6 +29,7 @@ describe("smo serve configuration", () => {
       registries: [],
       projectPrefixes: [],
       maxReplicas: 1000,
+      optimizerLimits: { maxConcurrent: 2, maxServices: 200, maxClusters: 64, maxPairs: 2000, maxTimeLimitSeconds: 30 },
       retentionMs: 7 * 86_400_000,
       stabilizationMs: 30_000,
       reconcileMs: 15_000,
@@ -39,6 +41,15 @@ describe("smo serve configuration", () => {
       leaseDurationMs: 5_000,
       advertiseAddress: "127.0.0.1:50051",
     });
+  });
+
+  it("takes the OptimizerService caps from flags, with the handler's defaults", () => {
+    expect(parseServeConfig([], {})).toMatchObject({ optimizerLimits: DEFAULT_OPTIMIZER_LIMITS });
+    const args = ["--optimizer-concurrency", "1", "--optimizer-max-services", "50", "--optimizer-max-clusters", "8", "--optimizer-max-pairs", "100", "--optimizer-max-time-limit", "2m"];
+    expect(parseServeConfig(args, {})).toMatchObject({ optimizerLimits: { maxConcurrent: 1, maxServices: 50, maxClusters: 8, maxPairs: 100, maxTimeLimitSeconds: 120 } });
+    expect(parseServeConfig([], { SMO_OPTIMIZER_CONCURRENCY: "4" })).toMatchObject({ optimizerLimits: { maxConcurrent: 4 } });
+    expect(() => parseServeConfig(["--optimizer-concurrency", "0"], {})).toThrow(/--optimizer-concurrency/);
+    expect(() => parseServeConfig(["--optimizer-max-time-limit", "1500ms"], {})).toThrow(/whole seconds/);
   });
 
   it("parses the HA options: lease duration, advertised address (default --listen)", () => {
