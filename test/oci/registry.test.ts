@@ -239,6 +239,31 @@ describe.skipIf(registryAvailability.skip)(`OCI artifacts on docker-registry${re
     expect(() => checkRegistryAllowed("127.0.0.1:5000", {})).not.toThrow(); // library default: no refusal
   });
 
+  it("refuses a registry name that resolves to a loopback or link-local address unless listed", async () => {
+    const { createOciArtifactSource, checkRegistryResolves } = await import("../../src/adapters/oci/source.js");
+    const answers: Record<string, string[]> = {
+      "registry.loop.example": ["203.0.113.7", "127.0.0.1"],
+      "registry.mapped.example": ["::ffff:127.0.0.2"],
+      "registry.metadata.example": ["169.254.169.254"],
+      "registry.v6.example": ["fe80::1"],
+      "registry.public.example": ["203.0.113.7", "2001:db8::1"],
+    };
+    const resolveHost = async (host: string) => answers[host] ?? [];
+    const strict = { refusePrivateAddresses: true, resolveHost };
+    for (const host of ["registry.loop.example", "registry.mapped.example", "registry.metadata.example", "registry.v6.example"]) {
+      const source = createOciArtifactSource(strict);
+      const err = await source.fetchDescriptor(`oci://${host}:5000/x/y:1`).catch((e: unknown) => e);
+      expect(err, host).toBeInstanceOf(InvalidArgumentError);
+      expect((err as InvalidArgumentError).violations[0]).toMatchObject({ field: "artifact" });
+      expect((err as Error).message).toMatch(/resolves to the loopback or link-local address/);
+    }
+    await expect(checkRegistryResolves("registry.public.example", strict)).resolves.toBeUndefined();
+    await expect(checkRegistryResolves("registry.loop.example:5000", { ...strict, allowedRegistries: ["registry.loop.example:5000"] })).resolves.toBeUndefined();
+    await expect(checkRegistryResolves("registry.loop.example", { resolveHost })).resolves.toBeUndefined(); // library default: no refusal
+    // A name that does not resolve is left to the request, which fails with the usual network message.
+    await expect(checkRegistryResolves("registry.nowhere.example", { ...strict, resolveHost: () => Promise.reject(new Error("ENOTFOUND")) })).resolves.toBeUndefined();
+  });
+
   it("reads at most 64 KiB of an error body and truncates its message", async () => {
     const { readCapped, MAX_SMALL_BODY_BYTES } = await import("../../src/adapters/oci/body.js");
     let pulled = 0;

@@ -16,6 +16,11 @@ export interface OciClientOptions {
    * unless listed: a caller-chosen reference must not reach the server's own ports or a metadata service.
    */
   refusePrivateAddresses?: boolean;
+  /**
+   * Addresses a registry host name resolves to, for the refusal above (default: dns.lookup, all addresses).
+   * Injected by tests; a lookup that fails lets the request fail on its own.
+   */
+  resolveHost?: (host: string) => Promise<string[]>;
   /** Basic credentials by registry host[:port]; used directly or to obtain bearer tokens. */
   credentials?: Readonly<Record<string, RegistryCredentials>>;
   /** Path of a Docker config.json whose `auths` entries supply credentials not given above. */

@@ -2,6 +2,8 @@
 // descriptor" step did, reimplemented with fetch, digest verification and safe extraction.
 import { mkdir, mkdtemp, open, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
+import { lookup } from "node:dns/promises";
+import { isIP } from "node:net";
 import { join } from "node:path";
 import { InvalidArgumentError } from "../../core/errors.js";
 import type { ArtifactSource } from "../../core/ports/observability.js";
@@ -61,6 +63,38 @@ export function checkRegistryAllowed(registry: string, options: OciClientOptions
   }
 }
 
+/** Whether an address (IPv4, IPv6, IPv4-mapped IPv6) is loopback, link-local or unspecified. */
+export function isLoopbackOrLinkLocalAddress(address: string): boolean {
+  const a = address.toLowerCase().replace(/^::ffff:(?=\d+\.)/, "");
+  return a === "0.0.0.0" || a === "::" || LOOPBACK_OR_LINK_LOCAL.test(a);
+}
+
+const defaultResolve = async (host: string): Promise<string[]> => (await lookup(host, { all: true, verbatim: true })).map((r) => r.address);
+
+/**
+ * The name check above sees only the reference's text; a DNS name (an /etc/hosts entry, a wildcard DNS service)
+ * may still lead to loopback or link-local addresses. Those are refused the same way, unless listed. Resolved
+ * here and again by the request itself, so a name whose answers change between the two is not caught (list the
+ * registries with --registry where that matters).
+ */
+export async function checkRegistryResolves(registry: string, options: OciClientOptions): Promise<void> {
+  if (!options.refusePrivateAddresses) return;
+  if (isInsecureRegistry(registry, [...(options.allowedRegistries ?? []), ...(options.insecureRegistries ?? [])])) return;
+  const host = registry.replace(/:\d+$/, "").replace(/^\[(.*)\]$/, "$1");
+  if (isIP(host) !== 0) return; // literals were checked by checkRegistryAllowed
+  let addresses: string[];
+  try {
+    addresses = await (options.resolveHost ?? defaultResolve)(host);
+  } catch {
+    return; // unresolvable: the request fails with the usual network message
+  }
+  const bad = addresses.find(isLoopbackOrLinkLocalAddress);
+  if (bad !== undefined) {
+    const why = `resolves to the loopback or link-local address ${bad}; list it with --registry to use it`;
+    throw new InvalidArgumentError(`registry ${registry} is not allowed: it ${why}`, [{ field: "artifact", description: `registry ${registry} ${why}` }]);
+  }
+}
+
 async function sniff(file: string): Promise<"gzip" | "tar" | "other"> {
   const handle = await open(file, "r");
   try {
@@ -117,6 +151,7 @@ export function createOciArtifactSource(options: OciClientOptions = {}): OciArti
   async function pull(reference: string): Promise<PulledArtifact> {
     const ref = parseOciReference(reference);
     const repo = connector.repository(ref);
+    await checkRegistryResolves(ref.registry, options);
     const tag = ref.digest || ref.tag ? ref.tag : await repo.highestSemverTag(options.tagsPageSize);
     const resolved: OciReference = { ...ref, ...(tag !== undefined && { tag }) };
     const what = formatReference(resolved);
