@@ -46,6 +46,27 @@ describe("PrometheusRule sink", () => {
     expect(await sink.listRules()).toEqual([rule("brussels-high-load")]);
   });
 
+  it("puts each graph's rules in a group of its own, moves a rule out of the shared group, and drops emptied groups", async () => {
+    const sink = createPrometheusRuleSink(fed.client, { namespace: "monitoring", name: "per-graph" });
+    const of = (graph: string, alert: string, expr = "up == 0"): AlertRule => ({ ...rule(alert, expr), labels: { ...rule(alert).labels, graph } });
+    await sink.upsertRule(rule("legacy")); // no graph label: the shared group, as a previous version wrote
+    await sink.upsertRule(of("shop", "shop-a"));
+    await sink.upsertRule(of("shop", "shop-b"));
+    await sink.upsertRule(of("blog", "blog-a", "sum(rate(x[5m])) > 1"));
+    const groups = (await readRule("monitoring", "per-graph")).spec.groups;
+    expect(groups.map((g) => [g.name, g.rules.map((r) => r.alert)])).toEqual([
+      ["smo-alerts", ["legacy"]],
+      ["smo-alerts/shop", ["shop-a", "shop-b"]],
+      ["smo-alerts/blog", ["blog-a"]],
+    ]);
+    // The legacy rule, upserted again with its graph, moves; the shared group, now empty, goes.
+    await sink.upsertRule(of("shop", "legacy"));
+    await sink.removeRule("blog-a");
+    const after = (await readRule("monitoring", "per-graph")).spec.groups;
+    expect(after.map((g) => [g.name, g.rules.map((r) => r.alert)])).toEqual([["smo-alerts/shop", ["shop-a", "shop-b", "legacy"]]]);
+    expect((await sink.listRules()).map((r) => r.alert)).toEqual(["shop-a", "shop-b", "legacy"]);
+  });
+
   it("replaces a rule with the same alert name in place, keeps other groups, removes idempotently", async () => {
     const sink = createPrometheusRuleSink(fed.client, { namespace: "monitoring", name: "shared", group: "smo-alerts" });
     const other = createPrometheusRuleSink(fed.client, { namespace: "monitoring", name: "shared", group: "team-alerts" });

@@ -113,7 +113,7 @@ describe.skipIf(availability.skip)(`Prometheus and Alertmanager${availability.re
   async function rulesInPrometheus(): Promise<string[]> {
     const res = await fetch(`${prometheus.url}/api/v1/rules`);
     const body = (await res.json()) as { data: { groups: { name: string; rules: { name: string }[] }[] } };
-    return body.data.groups.filter((g) => g.name === "smo-alerts").flatMap((g) => g.rules.map((r) => r.name));
+    return body.data.groups.filter((g) => g.name === "smo-alerts" || g.name.startsWith("smo-alerts/")).flatMap((g) => g.rules.map((r) => r.name));
   }
 
   it("writes rules that Prometheus loads after the reload, idempotently, and removes them", async () => {

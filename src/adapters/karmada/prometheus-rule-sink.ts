@@ -1,5 +1,6 @@
-// AlertRuleSink on a prometheus-operator `monitoring.coreos.com/v1` PrometheusRule: one rule group smo owns
-// inside a PrometheusRule object (NEPHELE's defaults: monitoring/kube-prometheus-stack-0, group smo-alerts).
+// AlertRuleSink on a prometheus-operator `monitoring.coreos.com/v1` PrometheusRule: one rule group per graph,
+// `smo-alerts/<graph>`, inside a PrometheusRule object (NEPHELE's defaults: monitoring/kube-prometheus-stack-0,
+// base group smo-alerts; see prometheus/rule-groups.ts).
 // Every change is a read-modify-write carrying the resourceVersion; a 409 re-reads and tries again, so
 // concurrent writers (other smo replicas, an operator) never lose each other's rules.
 import { isDeepStrictEqual } from "node:util";
@@ -8,6 +9,7 @@ import type { AlertRule, AlertRuleSink } from "../../core/ports/observability.js
 import { apiVersionOf, MANAGED_BY, NamespacedResource, type KubeObject, type ResourceType } from "./custom-objects.js";
 import type { KubeAccess } from "./kube.js";
 import { checkLabelName, checkSubdomainName } from "./names.js";
+import { groupNameFor, ownRules, placeRule } from "../prometheus/rule-groups.js";
 
 export const PROMETHEUS_RULE: ResourceType = {
   group: "monitoring.coreos.com",
@@ -55,8 +57,8 @@ export function createPrometheusRuleSink(client: { kube: KubeAccess }, options: 
   const rules = new NamespacedResource(client.kube, PROMETHEUS_RULE);
   const logger = client.kube.policy.logger;
 
-  /** The group's rules after `change`, or undefined to leave the object as it is. */
-  type Change = (current: Record<string, unknown>[]) => Record<string, unknown>[] | undefined;
+  /** The object's groups after `change`, or undefined to leave the object as it is. */
+  type Change = (groups: RuleGroup[]) => RuleGroup[] | undefined;
 
   async function modify(what: string, change: Change): Promise<void> {
     for (let round = 1; ; round++) {
@@ -64,27 +66,18 @@ export function createPrometheusRuleSink(client: { kube: KubeAccess }, options: 
       try {
         if (!object) {
           const next = change([]);
-          if (!next) return;
+          if (!next || next.length === 0) return;
           await rules.create(namespace, {
             apiVersion: apiVersionOf(PROMETHEUS_RULE),
             kind: PROMETHEUS_RULE.kind,
             metadata: { name, namespace, labels: { ...labels } },
-            spec: { groups: [{ name: groupName, rules: next }] },
+            spec: { groups: next },
           });
           return;
         }
-        const groups = [...(((object.spec?.groups as RuleGroup[]) ?? []))];
-        const index = groups.findIndex((group) => group.name === groupName);
-        const next = change(index >= 0 ? [...(groups[index]!.rules ?? [])] : []);
+        const next = change([...((object.spec?.groups as RuleGroup[]) ?? [])]);
         if (!next) return;
-        if (next.length === 0) {
-          if (index >= 0) groups.splice(index, 1);
-        } else if (index >= 0) {
-          groups[index] = { ...groups[index]!, rules: next };
-        } else {
-          groups.push({ name: groupName, rules: next });
-        }
-        const body: KubeObject = { ...object, spec: { ...object.spec, groups } };
+        const body: KubeObject = { ...object, spec: { ...object.spec, groups: next } };
         await rules.replace(namespace, name, body);
         return;
       } catch (err) {
@@ -95,29 +88,24 @@ export function createPrometheusRuleSink(client: { kube: KubeAccess }, options: 
     }
   }
 
+  const same = (a: Record<string, unknown>, b: Record<string, unknown>): boolean => isDeepStrictEqual(toRule(a), toRule(b));
+
   return {
     async upsertRule(rule: AlertRule): Promise<void> {
-      const wanted = fromRule(rule);
-      await modify(`upsert alert ${rule.alert}`, (current) => {
-        const index = current.findIndex((r) => r.alert === rule.alert);
-        if (index >= 0 && isDeepStrictEqual(toRule(current[index]!), toRule(wanted))) return undefined;
-        const next = current.filter((r) => r.alert !== rule.alert);
-        next.splice(index >= 0 ? index : next.length, 0, wanted);
-        return next;
-      });
+      const entry = fromRule(rule);
+      const target = groupNameFor(groupName, rule.labels);
+      await modify(`upsert alert ${rule.alert}`, (groups) => placeRule(groups, groupName, rule.alert, { target, entry, same }));
     },
 
     async removeRule(alert: string): Promise<void> {
-      await modify(`remove alert ${alert}`, (current) => {
-        if (!current.some((r) => r.alert === alert)) return undefined;
-        return current.filter((r) => r.alert !== alert);
-      });
+      await modify(`remove alert ${alert}`, (groups) => placeRule(groups, groupName, alert));
     },
 
     async listRules(): Promise<AlertRule[]> {
       const object = await rules.get(namespace, name);
-      const group = ((object?.spec?.groups as RuleGroup[]) ?? []).find((g) => g.name === groupName);
-      return (group?.rules ?? []).filter((r) => typeof r.alert === "string").map(toRule);
+      return ownRules((object?.spec?.groups as RuleGroup[]) ?? [], groupName)
+        .filter((r) => typeof r.alert === "string")
+        .map(toRule);
     },
   };
 }

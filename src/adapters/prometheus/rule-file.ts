@@ -6,11 +6,13 @@ import { randomBytes } from "node:crypto";
 import { open, readFile, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { Logger } from "pino";
+import { isDeepStrictEqual } from "node:util";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { FailedPreconditionError, InvalidArgumentError, UnavailableError, type FieldViolation } from "../../core/errors.js";
 import type { AlertRule, AlertRuleSink } from "../../core/ports/observability.js";
 import { apiUrl, promFetch } from "./http.js";
 import { isPromDuration } from "./promql.js";
+import { groupNameFor, ownRules, placeRule } from "./rule-groups.js";
 
 export interface RuleFileSinkOptions {
   /** The rule file (must be matched by Prometheus' rule_files). */
@@ -140,14 +142,11 @@ export function createRuleFileSink(options: RuleFileSinkOptions): AlertRuleSink 
     throw new UnavailableError(`Prometheus reload answered HTTP ${res.status}: ${body.trim().slice(0, 200)}`);
   }
 
-  /** Applies `change` to smo's group and writes + reloads when the file changes. */
-  async function update(change: (rules: RuleEntry[]) => RuleEntry[]): Promise<void> {
+  /** Applies `change` to the file's groups and writes + reloads when the file changes. */
+  async function update(change: (groups: RuleGroup[]) => RuleGroup[] | undefined): Promise<void> {
     const { text, groups } = await readGroups();
-    const others = groups.filter((g) => g.name !== group);
-    const mine = groups.find((g) => g.name === group);
-    const rules = change([...(mine?.rules ?? [])]);
-    const next: RuleGroup[] = [...others];
-    if (rules.length > 0) next.push({ name: group, ...(options.evaluationInterval && { interval: options.evaluationInterval }), rules });
+    const next = change(groups) ?? groups;
+    const rules = ownRules(next, group).length;
     const nextText = stringifyYaml({ groups: next });
     if (nextText === text && !reloadPending) return;
     if (nextText !== text) await writeAtomically(options.path, nextText);
@@ -164,28 +163,24 @@ export function createRuleFileSink(options: RuleFileSinkOptions): AlertRuleSink 
       }
       throw err;
     }
-    options.logger?.info({ path: options.path, group, rules: rules.length }, "rule file written");
+    options.logger?.info({ path: options.path, group, rules }, "rule file written");
   }
 
+  const extra = options.evaluationInterval ? { interval: options.evaluationInterval } : undefined;
+  const same = (a: RuleEntry, b: RuleEntry): boolean => isDeepStrictEqual(a, b);
   return {
     async upsertRule(rule) {
       validateRule(rule);
-      return serial(() =>
-        update((rules) => {
-          const i = rules.findIndex((r) => r.alert === rule.alert);
-          if (i >= 0) rules[i] = toEntry(rule);
-          else rules.push(toEntry(rule));
-          return rules;
-        }),
-      );
+      const target = groupNameFor(group, rule.labels);
+      return serial(() => update((groups) => placeRule(groups, group, rule.alert, { target, entry: toEntry(rule), same, extra })));
     },
     async removeRule(alert) {
-      return serial(() => update((rules) => rules.filter((r) => r.alert !== alert)));
+      return serial(() => update((groups) => placeRule(groups, group, alert)));
     },
     async listRules() {
       return serial(async () => {
         const { groups } = await readGroups();
-        return (groups.find((g) => g.name === group)?.rules ?? []).filter((r) => r.alert !== undefined).map(fromEntry);
+        return ownRules(groups, group).filter((r) => r.alert !== undefined).map(fromEntry);
       });
     },
   };
