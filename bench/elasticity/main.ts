@@ -149,6 +149,7 @@ async function main(): Promise<void> {
         startRps: 4.5,
         stepTimeoutMs: stabilizationMs + 15_000 + (mode === "pulled" ? 4 * scrapeMs : 0),
         settleMs: mode === "pulled" ? 1.2 * scrapeMs : 200,
+        phaseMs: mode === "pulled" ? Math.max(1000, scrapeMs) : 1000,
         seed: 42,
         onStep: (r) =>
           log(`  ${mode} step ${r.index + 1} ${r.direction} ${r.fromRps}→${r.toRps} req/s (→${r.target}): actuate ${sec(r.actuate ?? Infinity)} s, ready ${sec(r.ready ?? Infinity)} s`),

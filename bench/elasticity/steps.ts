@@ -66,6 +66,8 @@ export interface StepRun {
   stepTimeoutMs: number;
   /** Pause after a step completes (pulled: lets the scraped rate settle before the next change). */
   settleMs: number;
+  /** Range of the random delay before each step: the longest cycle it must not stay in phase with (push, scrape). */
+  phaseMs: number;
   seed: number;
   onStep?(r: StepResult): void;
 }
@@ -91,10 +93,11 @@ export async function runSteps(run: StepRun): Promise<StepResult[]> {
   };
   const results: StepResult[] = [];
   try {
-    await sleep(run.mode === "pulled" ? 3000 : 300);
+    // Pulled: irate needs two scrapes of the starting rate before the first step means anything.
+    await sleep(run.mode === "pulled" ? Math.max(3000, 3 * run.phaseMs) : 300);
     for (const [index, toRps] of run.levels.entries()) {
-      // A random phase against the 1 s push / scrape / poll cycles, so steps do not all land in the same spot.
-      await sleep(Math.floor(jitter() * 1000));
+      // A random phase against the push / scrape / poll cycles, so steps do not all land in the same spot of them.
+      await sleep(Math.floor(jitter() * run.phaseMs));
       const lastId = Math.max(0, ...log.of(graph, service).map((d) => d.id));
       const fromRps = rate;
       const direction = toRps > fromRps ? "up" : "down";
