@@ -31,6 +31,8 @@ export interface HttpHandlerOptions {
   logger: Logger;
   /** False once shutdown began: /healthz answers 503 so load balancers stop sending. */
   isServing(): boolean;
+  /** Start-up steps still running after serving began; listed by /healthz as `starting` while any is left. */
+  startupPending?(): readonly string[];
   /** Aborted at the drain deadline: in-flight Connect calls see it on their context signal. */
   shutdownSignal: AbortSignal;
 }
@@ -63,7 +65,8 @@ export function createHttpHandler(options: HttpHandlerOptions): (req: IncomingMe
       public: true,
       handle: (_req, res) => {
         const serving = options.isServing();
-        sendJson(res, serving ? 200 : 503, { status: serving ? "SERVING" : "NOT_SERVING" });
+        const starting = options.startupPending?.() ?? [];
+        sendJson(res, serving ? 200 : 503, { status: serving ? "SERVING" : "NOT_SERVING", ...(starting.length > 0 ? { starting } : {}) });
       },
     },
     {

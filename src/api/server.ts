@@ -41,6 +41,11 @@ export interface ServerOptions {
   httpRoutes?: readonly HttpRoute[];
   /** How long close() lets in-flight calls finish before cutting them (default 10 s). */
   drainTimeoutMs?: number;
+  /**
+   * Start-up work that finishes after serving: its health entry is NOT_SERVING while `pending()` is not empty
+   * (the owner flips it with setServing), and /healthz lists the steps left under `starting`.
+   */
+  startup?: { service: string; pending(): readonly string[] };
 }
 
 export interface RunningServer {
@@ -91,6 +96,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const serviceNames = options.services.map((s) => s.service.typeName);
   const initialStatus: ServingStatusMap = { "": "SERVING" };
   for (const name of serviceNames) initialStatus[name] = "SERVING";
+  if (options.startup) initialStatus[options.startup.service] = options.startup.pending().length > 0 ? "NOT_SERVING" : "SERVING";
   const health = new HealthImplementation(initialStatus);
   const reflection = new ReflectionService({
     smo: { fileDescriptorProtos: servedFileDescriptorProtos(), format: "Protocol Buffer 3 FileDescriptorProto" },
@@ -144,6 +150,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         registry: options.registry,
         logger,
         isServing: () => serving,
+        startupPending: options.startup ? () => options.startup!.pending() : undefined,
         shutdownSignal: forcedShutdown.signal,
       });
       httpServer = createServer(handler);

@@ -26,6 +26,7 @@ import type { Logger } from "../observability/logger.js";
 import type { ServeConfig } from "./serve-config.js";
 import { DEMO_DESCRIPTOR, DEMO_PROJECT } from "./demo-graph.js";
 import { createPrometheusSource } from "./prometheus-load.js";
+import type { StartupProgress } from "./startup-progress.js";
 
 /** What `smo serve` runs against a federation (real or simulated); the simulator itself is sim's SimulatedFederation. */
 export interface FederationRuntime {
@@ -34,8 +35,16 @@ export interface FederationRuntime {
   httpRoutes: HttpRoute[];
   /** URL of the simulated Karmada API when --karmada sim. */
   simUrl?: string;
+  /**
+   * The start-up steps that may end after serving (STARTUP_STEPS): cluster inventory, outbox resume, drift
+   * repair, and (single process) the demo graph. Never rejects; close() waits for it.
+   */
+  finishStartup(progress: StartupProgress): Promise<void>;
   close(): Promise<void>;
 }
+
+/** The start-up steps `finishStartup` runs after the listeners are up, in order. */
+export const STARTUP_STEPS = ["inventory", "resume", "repair", "demo"] as const;
 
 /** How long start-up waits for the informers' first lists before serving with counts marked not live. */
 const INFORMER_SYNC_TIMEOUT_MS = 5_000;
@@ -156,18 +165,10 @@ export async function startFederationRuntime(
     closers.push(() => events.stop());
 
     // Start-up: the shared informers' first lists and the read model, so that reads answer from memory from the
-    // first request; then inventory, then finish whatever a previous process left in the outbox, then follow
-    // the members. An unreachable Karmada delays start by at most the sync timeout: reads then say not live.
+    // first request. An unreachable Karmada delays start by at most the sync timeout: reads then say not live.
+    // Inventory, outbox resume and drift repair follow in finishStartup, once serving.
     if (!(await lifecycle.loadReadModel(INFORMER_SYNC_TIMEOUT_MS))) {
       logger.warn({ timeoutMs: INFORMER_SYNC_TIMEOUT_MS }, "Karmada informers not synced yet; replica counts are not live until they are");
-    }
-    await lifecycle.inventory.sync().catch((err: unknown) => logger.warn({ err }, "cluster sync at start-up failed; will retry on use"));
-    // With several processes (ownership given), each project is resumed and repaired by whoever takes its lease.
-    if (!ownership) {
-      const resumed = await lifecycle.resume();
-      if (resumed.graphs.length) logger.info(resumed, "resumed pending Karmada actions");
-      const repaired = await lifecycle.repairAll();
-      if (repaired.length) logger.info({ graphs: repaired }, "re-applied graphs that drifted on Karmada");
     }
     // Level-triggered reconcile: owned objects deleted or changed by others, and every informer resync (only the
     // projects this process owns).
@@ -184,9 +185,6 @@ export async function startFederationRuntime(
       closers.push(() => source.stop());
     }
 
-    // With several processes the demo waits for the leases (serve-app deploys it after they started).
-    if (config.demo && !ownership) await deployDemo(lifecycle, logger);
-
     const httpRoutes: HttpRoute[] = [
       {
         method: "POST",
@@ -197,7 +195,40 @@ export async function startFederationRuntime(
         }),
       },
     ];
-    return { lifecycle, elasticity, httpRoutes, simUrl, close };
+    let closing = false;
+    let startup: Promise<void> = Promise.resolve();
+    const finishStartup = (progress: StartupProgress): Promise<void> => {
+      const step = (name: string, fn: () => Promise<void>) => (closing ? progress.finish(name) : progress.run(name, fn));
+      startup = (async () => {
+        await step("inventory", async () => {
+          await lifecycle.inventory.sync().catch((err: unknown) => logger.warn({ err }, "cluster sync at start-up failed; will retry on use"));
+        });
+        // With several processes (ownership given), each project is resumed and repaired by whoever takes its
+        // lease, and the demo waits for the leases (serve-app deploys it after they started).
+        if (ownership) {
+          for (const name of ["resume", "repair", "demo"]) progress.finish(name);
+          return;
+        }
+        await step("resume", async () => {
+          const resumed = await lifecycle.resume();
+          if (resumed.graphs.length) logger.info(resumed, "resumed pending Karmada actions");
+        });
+        await step("repair", async () => {
+          const repaired = await lifecycle.repairAll();
+          if (repaired.length) logger.info({ graphs: repaired }, "re-applied graphs that drifted on Karmada");
+        });
+        await step("demo", async () => {
+          if (config.demo) await deployDemo(lifecycle, logger);
+        });
+      })();
+      return startup;
+    };
+    // The start-up steps first: they act through the lifecycle, closed right after.
+    closers.push(async () => {
+      closing = true;
+      await startup;
+    });
+    return { lifecycle, elasticity, httpRoutes, simUrl, finishStartup, close };
   } catch (err) {
     await close();
     throw err;

@@ -6,30 +6,61 @@ import type { Registry } from "prom-client";
 import { openStore, parseStoreUrl } from "../adapters/store/index.js";
 import type { MemberView } from "../core/ha/lease-manager.js";
 import type { Store } from "../core/ports/store.js";
-import { createHa } from "./ha.js";
-import { createSolver } from "../solver/solver.js";
-import { startServer, type RunningServer } from "../api/server.js";
-import { createServices, type ApiDeps } from "../api/handlers/index.js";
+import type { RunningServer } from "../api/server.js";
+import type { ApiDeps } from "../api/handlers/index.js";
 import type { Logger } from "../observability/logger.js";
 import type { ServeConfig } from "./serve-config.js";
-import { deployDemo, startFederationRuntime, type FederationRuntime } from "./federation.js";
+import type { FederationRuntime } from "./federation.js";
+import { StartupProgress } from "./startup-progress.js";
+
+/** gRPC health entry that is SERVING once the start-up steps finished (Kubernetes startup probes, tests). */
+export const STARTUP_HEALTH_SERVICE = "smo.startup";
 
 export interface App {
   server: RunningServer;
   federation?: FederationRuntime;
+  /** Resolves once the start-up steps that run after serving have finished (at once without --karmada). */
+  started: Promise<void>;
   /** Graceful: servers drain first, then the loops stop, then the solver and the store close. */
   close(): Promise<void>;
 }
 
+/**
+ * The modules beyond the store's, loaded while the store opens (start-up time, docs/operations.md#start-up):
+ * evaluating them (the Karmada client alone takes a second) overlaps PGlite compiling its WebAssembly and a
+ * new data directory being initialised in a child process.
+ */
+async function loadModules(config: ServeConfig) {
+  const [ha, solver, server, handlers, federation] = await Promise.all([
+    import("./ha.js"),
+    import("../solver/solver.js"),
+    import("../api/server.js"),
+    import("../api/handlers/index.js"),
+    config.karmada ? import("./federation.js") : undefined,
+  ]);
+  return { ...ha, ...solver, ...server, ...handlers, federation };
+}
+
 export async function startApp(config: ServeConfig, logger: Logger, registry: Registry, env: NodeJS.ProcessEnv = process.env): Promise<App> {
-  const store = await openStore(config.db, { logger });
+  const [opened, loaded] = await Promise.allSettled([openStore(config.db, { logger }), loadModules(config)]);
+  if (opened.status === "rejected") throw opened.reason;
+  const store = opened.value;
+  if (loaded.status === "rejected") {
+    await store.close().catch(() => undefined);
+    throw loaded.reason;
+  }
+  const { createHa, createSolver, startServer, createServices, federation: federationModule } = loaded.value;
   const solver = createSolver();
   // PostgreSQL: several processes may share the database; each project is acted on by its lease holder.
   const ha = parseStoreUrl(config.db).kind === "postgres" ? createHa(config, { store, logger }) : undefined;
   let federation: FederationRuntime | undefined;
   let server: RunningServer;
+  let started: Promise<void> = Promise.resolve();
+  // Set once the server exists; the steps only start after it does.
+  let onStarted = (): void => undefined;
+  const progress = new StartupProgress(federationModule?.STARTUP_STEPS ?? [], logger, () => onStarted());
   try {
-    if (config.karmada) federation = await startFederationRuntime(config, { store, solver, logger, registry, env, ownership: ha?.manager });
+    if (federationModule) federation = await federationModule.startFederationRuntime(config, { store, solver, logger, registry, env, ownership: ha?.manager });
     const elasticity = federation?.elasticity;
     const deps: ApiDeps = {
       store,
@@ -54,11 +85,16 @@ export async function startApp(config: ServeConfig, logger: Logger, registry: Re
       logger,
       registry,
       drainTimeoutMs: config.shutdownTimeoutMs,
+      startup: { service: STARTUP_HEALTH_SERVICE, pending: () => progress.pending() },
     });
+    const running = server;
+    onStarted = () => running.setServing(STARTUP_HEALTH_SERVICE, true);
+    // Reads answer from the read model meanwhile (replica counts marked live once the informers synced).
+    if (federation) started = federation.finishStartup(progress);
     if (ha) {
       try {
         await ha.start(federation, server.grpcAddress);
-        if (federation && config.demo) await deployDemo(federation.lifecycle, logger);
+        if (federationModule && federation && config.demo) await federationModule.deployDemo(federation.lifecycle, logger);
       } catch (err) {
         await server.close().catch(() => undefined);
         throw err;
@@ -74,6 +110,7 @@ export async function startApp(config: ServeConfig, logger: Logger, registry: Re
   return {
     server,
     federation,
+    started,
     async close() {
       // Leases first: the other processes take this one's projects while its calls in flight drain.
       await ha?.close();

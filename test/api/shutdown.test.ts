@@ -143,6 +143,8 @@ describe("smo serve under SIGTERM", () => {
     const socketPath = join(dir, "smo.sock");
     // The simulated federation and its demo graph give StreamLoad a service whose samples are accepted.
     const serve = await spawnServe(["--socket", socketPath, "--shutdown-timeout", "20s", "--karmada", "sim", "--demo", "true", "--sim-pod-start", "50ms"]);
+    // The demo graph is deployed after the serving line, by the start-up steps.
+    await waitForLine(serve.lines, "start-up finished", 60_000);
     const idle = new SmoClient({ address: serve.grpcAddress });
     const streaming = new SmoClient({ address: `unix://${socketPath}` });
     // A peer that opens an HTTP/2 connection and never closes its side, whatever the server sends.
@@ -182,7 +184,7 @@ describe("smo serve under SIGTERM", () => {
       await serve.stop();
       await rm(dir, { recursive: true, force: true });
     }
-  });
+  }, 90_000);
 });
 
 /** A raw TCP client that sends the HTTP/2 preface and an empty SETTINGS frame, then holds the connection. */
@@ -208,8 +210,8 @@ async function waitForInFlight(httpAddress: string, method: string): Promise<voi
   throw new Error(`${method} never showed as in flight`);
 }
 
-async function waitForLine(lines: string[], text: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
+async function waitForLine(lines: string[], text: string, timeoutMs = 5_000): Promise<void> {
+  for (let i = 0; i < timeoutMs / 25; i++) {
     if (lines.some((l) => l.includes(text))) return;
     await new Promise((r) => setTimeout(r, 25));
   }
