@@ -31,7 +31,7 @@ export function stopChild(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM
   });
 }
 
-export async function startSimProcess(opts: { dir: string; clusters: number; clusterCpu: number; podStartMs: number }): Promise<SimProcess> {
+export async function startSimProcess(opts: { dir: string; clusters: number; clusterCpu: number; podStartMs: number; podModel?: "pods" | "counts" }): Promise<SimProcess> {
   const kubeconfig = join(opts.dir, "sim.kubeconfig");
   const child = spawn(
     process.execPath,
@@ -44,6 +44,7 @@ export async function startSimProcess(opts: { dir: string; clusters: number; clu
       `--cluster-cpu=${opts.clusterCpu}`,
       "--cluster-memory=1Ti",
       `--pod-start-ms=${opts.podStartMs}`,
+      `--pod-model=${opts.podModel ?? "pods"}`,
       `--kubeconfig-out=${kubeconfig}`,
       "--log-level=warn",
     ],

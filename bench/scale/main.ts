@@ -27,6 +27,10 @@ const { values: args } = parseArgs({
     /** Share of services whose load steps up each second. */
     "step-share": { type: "string", default: "0.01" },
     "pod-start-ms": { type: "string", default: "200" },
+    /** The simulator's pod model: counts keeps about one object per workload and member (docs/karmada.md). */
+    "pod-model": { type: "string", default: "counts" },
+    /** Graphs put under management at once. */
+    "deploy-concurrency": { type: "string", default: "64" },
     target: { type: "string", default: "auto" },
     /** Stores to measure: postgres (a throw-away schema on the local server), memory (PGlite in memory). */
     db: { type: "string", default: "postgres,memory" },
@@ -78,7 +82,8 @@ async function runSize(n: number, dbKind: string): Promise<SizeResult> {
   const schema = dbKind === "postgres" ? await benchSchema() : undefined;
   if (dbKind === "postgres" && !schema) throw new Error(`PostgreSQL does not answer at ${BENCH_PG_URL}`);
   const db = schema?.url ?? "memory";
-  const sim = await startSimProcess({ dir, clusters: 4, clusterCpu: 100_000, podStartMs: Number(args["pod-start-ms"]) });
+  const podModel = args["pod-model"] === "pods" ? "pods" : "counts";
+  const sim = await startSimProcess({ dir, clusters: 4, clusterCpu: 100_000, podStartMs: Number(args["pod-start-ms"]), podModel });
   let smo: ScaleTarget | undefined;
   try {
     const useServe = args.target === "serve" || (args.target === "auto" && existsSync("/work/handoff/api-ready"));
@@ -95,7 +100,7 @@ async function runSize(n: number, dbKind: string): Promise<SizeResult> {
     const t0 = Date.now();
     // Pods start during the warm-up: waiting for each graph's pods would make putting 10,000 graphs under
     // management take most of the run.
-    await smo.deployMany(graphs, 16, { waitReady: false });
+    await smo.deployMany(graphs, Number(args["deploy-concurrency"]), { waitReady: false });
     const deploySeconds = (Date.now() - t0) / 1000;
     log(`  ${n} graphs (${services} services) under management in ${deploySeconds.toFixed(1)} s`);
 

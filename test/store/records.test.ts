@@ -121,6 +121,20 @@ describeBackends("decisions", backends, ({ store }) => {
     await expect(store().decisions.add(newDecision("ghost", "web"))).rejects.toBeInstanceOf(NotFoundError);
   });
 
+  it("addMany and markStageMany write several decisions in one statement each, in order; an unknown graph fails the lot", async () => {
+    await store().graphs.create(newGraph("gm"));
+    const batch = [newDecision("gm", "a", { replicas: 2 }), newDecision("gm", "b", { replicas: 3 }), newDecision("gm", "a", { replicas: 4 })];
+    const added = await store().decisions.addMany(batch);
+    expect(added.map((d) => [d.service, d.replicas])).toEqual([["a", 2], ["b", 3], ["a", 4]]);
+    expect(added[0]!.id).toBeLessThan(added[1]!.id);
+    const ready = new Date("2025-01-01T00:00:03.000Z");
+    await store().decisions.markStageMany("readyAt", [{ id: added[0]!.id, at: ready }, { id: added[2]!.id, at: ready }, { id: 999_999, at: ready }]);
+    const read = await store().decisions.listAfter(added[0]!.id - 1, { graph: "gm" });
+    expect(read.map((d) => d.readyAt)).toEqual([ready, null, ready]);
+    await expect(store().decisions.addMany([newDecision("gm", "a"), newDecision("ghost", "a")])).rejects.toBeInstanceOf(NotFoundError);
+    expect(await store().decisions.listAfter(added[2]!.id, { graph: "gm" })).toEqual([]);
+  });
+
   it("listAfter pages oldest first, filtered by graph and service", async () => {
     await store().graphs.create(newGraph("g1"));
     await store().graphs.create(newGraph("g2"));

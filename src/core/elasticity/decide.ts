@@ -174,12 +174,9 @@ async function actuate(
   log.info({ service: s.name, previous, replicas: target, rate: s.lastRate, trigger: cause.trigger }, "scaled");
   const note = p.capped ? `; rate exceeds what ${s.scaling.maxReplicas} replicas serve, capped at max` : "";
   const decision = decisionOf(graph, s, cluster, previous, target, cause, decidedAt, actuatedAt, result.status, `rate ${round(s.lastRate ?? cause.rate)} req/s; ${result.reason}${note}`, partial);
-  const rec = await ctx.recorder.add(decision);
+  // The decision, the `scaled` event and the desired count, grouped with concurrent decisions' (recorder.ts).
+  const rec = await ctx.recorder.applied(decision);
   ctx.readiness.actuated(wait, actuatedAt, rec?.id);
-  await ctx.recorder.scaled(rec ?? decision);
-  await ctx.store.services.update(graph.name, s.name, { desiredReplicas: target }).catch((err: unknown) =>
-    log.error({ err, service: s.name }, "could not store the desired replicas"),
-  );
 }
 
 async function onInfeasible(

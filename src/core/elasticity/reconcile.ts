@@ -41,8 +41,7 @@ export async function repairDrift(ctx: ReconcileContext, graph: GraphState, s: S
   }
   const actuatedAt = ctx.now();
   const decision = decisionOf(graph, s, s.cluster, status.desired, expected, cause, t, actuatedAt, "optimal", `drift: found ${status.desired} replicas on Karmada, restored ${expected}`);
-  const rec = await ctx.recorder.add(decision);
+  const rec = await ctx.recorder.applied(decision);
   ctx.readiness.actuated(wait, actuatedAt, rec?.id);
-  await ctx.recorder.scaled(rec ?? decision);
   return true;
 }

@@ -1,9 +1,13 @@
 // Writes decision records and streams them back (WatchDecisions). The decisions table is the source of truth;
 // an in-memory log of recent ready-time updates lets a watcher send a decision a second time once its pods
-// are available, so stream readers see ready_at without polling.
+// are available, so stream readers see ready_at without polling. Applied scales and ready times are written in
+// groups (write-groups.ts): concurrent decisions share one transaction of three statements.
 import type { Logger } from "pino";
 import type { DecisionRecord, EventRecord, Store } from "../ports/store.js";
 import { ChangeNotifier } from "./notifier.js";
+import { WriteGroups } from "./write-groups.js";
+
+type NewDecision = Omit<DecisionRecord, "id">;
 
 /** How many ready-time updates are kept for watchers that are behind. */
 const READY_LOG_SIZE = 10_000;
@@ -14,28 +18,63 @@ export class DecisionRecorder {
   readonly changed = new ChangeNotifier();
   private readonly readyLog: { seq: number; id: number }[] = [];
   private readySeq = 0;
+  private readonly appliedWrites: WriteGroups<NewDecision, DecisionRecord | undefined>;
+  private readonly readyWrites: WriteGroups<{ id: number; at: Date }, boolean>;
 
   constructor(
     private readonly store: Store,
     private readonly logger: Logger,
     private readonly onEvents?: (events: EventRecord[]) => void,
-  ) {}
+  ) {
+    this.appliedWrites = new WriteGroups(
+      (ds) => this.writeApplied(ds),
+      (d) => this.writeAppliedAlone(d),
+      (err, size) => this.logger.warn({ err, size }, "grouped decision write failed; writing its decisions one by one"),
+    );
+    this.readyWrites = new WriteGroups(
+      async (marks) => {
+        await this.store.decisions.markStageMany("readyAt", marks);
+        return marks.map(() => true);
+      },
+      (m) => this.writeReadyAlone(m.id, m.at),
+      (err, size) => this.logger.warn({ err, size }, "grouped ready-time write failed; writing them one by one"),
+    );
+  }
 
-  /** Appends the graph's `scaled` audit event for an applied scale (best effort: the decision is the record). */
-  async scaled(d: DecisionRecord | Omit<DecisionRecord, "id">): Promise<void> {
-    const rate = Math.round(d.requestsPerSecond * 100) / 100;
+  /**
+   * Records an applied scale: its decision, the graph's `scaled` audit event and the service's desired replicas,
+   * grouped with the scales applied meanwhile. Undefined (logged) when the decision could not be stored.
+   */
+  async applied(decision: NewDecision): Promise<DecisionRecord | undefined> {
+    return this.appliedWrites.submit(decision);
+  }
+
+  /** One transaction for a group: the decisions, then their events (which name the decision ids), then the counts. */
+  private async writeApplied(decisions: NewDecision[]): Promise<(DecisionRecord | undefined)[]> {
+    const { recs, events } = await this.store.transaction(async (tx) => {
+      const recs = await tx.decisions.addMany(decisions);
+      const events = await tx.events.appendMany(recs.map(scaledEvent));
+      await tx.services.setDesiredReplicas(recs.map((r) => ({ graph: r.graph, name: r.service, desiredReplicas: r.replicas })));
+      return { recs, events };
+    });
+    this.onEvents?.(events);
+    this.changed.notify();
+    return recs;
+  }
+
+  /** The same writes, each on its own and best effort, as before grouping (the decision is the record). */
+  private async writeAppliedAlone(d: NewDecision): Promise<DecisionRecord | undefined> {
+    const rec = await this.add(d);
     try {
-      const event = await this.store.events.append({
-        graph: d.graph,
-        type: "scaled",
-        service: d.service,
-        message: `${d.service} ${d.previousReplicas} → ${d.replicas} replicas (rate ${rate} req/s, ${d.trigger})`,
-        details: { previous: d.previousReplicas, replicas: d.replicas, rate: d.requestsPerSecond, trigger: d.trigger, decisionId: "id" in d ? d.id : null },
-      });
+      const event = await this.store.events.append(scaledEvent(rec ?? d));
       this.onEvents?.([event]);
     } catch (err) {
       this.logger.warn({ err, graph: d.graph, service: d.service }, "could not append the scaled event");
     }
+    await this.store.services.update(d.graph, d.service, { desiredReplicas: d.replicas }).catch((err: unknown) =>
+      this.logger.error({ err, graph: d.graph, service: d.service }, "could not store the desired replicas"),
+    );
+    return rec;
   }
 
   /** Stores a decision; undefined (logged) when the store refuses it, e.g. the graph was removed meanwhile. */
@@ -51,16 +90,21 @@ export class DecisionRecorder {
   }
 
   async markReady(id: number, at: Date): Promise<void> {
-    try {
-      await this.store.decisions.markStage(id, "readyAt", at);
-    } catch (err) {
-      this.logger.error({ err, decision: id }, "could not store the ready time");
-      return;
-    }
+    if (!(await this.readyWrites.submit({ id, at }))) return;
     this.readyLog.push({ seq: ++this.readySeq, id });
     // Trimmed in chunks: a splice of the head per update would copy the whole log every time.
     if (this.readyLog.length > 2 * READY_LOG_SIZE) this.readyLog.splice(0, this.readyLog.length - READY_LOG_SIZE);
     this.changed.notify();
+  }
+
+  private async writeReadyAlone(id: number, at: Date): Promise<boolean> {
+    try {
+      await this.store.decisions.markStage(id, "readyAt", at);
+      return true;
+    } catch (err) {
+      this.logger.error({ err, decision: id }, "could not store the ready time");
+      return false;
+    }
   }
 
   /**
@@ -100,4 +144,16 @@ export class DecisionRecorder {
       if (rows.length === 0 && resent === 0) await this.changed.wait(1000, signal, seen);
     }
   }
+}
+
+/** The graph's `scaled` audit event for an applied scale. */
+function scaledEvent(d: DecisionRecord | NewDecision): Omit<EventRecord, "id" | "occurredAt"> {
+  const rate = Math.round(d.requestsPerSecond * 100) / 100;
+  return {
+    graph: d.graph,
+    type: "scaled",
+    service: d.service,
+    message: `${d.service} ${d.previousReplicas} → ${d.replicas} replicas (rate ${rate} req/s, ${d.trigger})`,
+    details: { previous: d.previousReplicas, replicas: d.replicas, rate: d.requestsPerSecond, trigger: d.trigger, decisionId: "id" in d ? d.id : null },
+  };
 }

@@ -146,6 +146,8 @@ export interface ServiceRepository {
   /** Insert or replace by (graph, name). */
   upsert(service: ServiceRecord): Promise<void>;
   update(graph: string, name: string, patch: Partial<Omit<ServiceRecord, "graph" | "name">>): Promise<ServiceRecord>;
+  /** Sets desiredReplicas of several services in one statement (services gone meanwhile are skipped). */
+  setDesiredReplicas(rows: { graph: string; name: string; desiredReplicas: number }[]): Promise<void>;
   /** Every service of every graph with the given status values (elasticity loops at start-up). */
   listByStatus(statuses: ServiceStatus[]): Promise<ServiceRecord[]>;
   /** Every service of every graph, by graph then name (the read model's start-up load). */
@@ -171,8 +173,12 @@ export interface PlacementRepository {
 
 export interface DecisionRepository {
   add(decision: Omit<DecisionRecord, "id">): Promise<DecisionRecord>;
+  /** Several decisions in one statement, answered in the same order; one unknown graph fails them all. */
+  addMany(decisions: Omit<DecisionRecord, "id">[]): Promise<DecisionRecord[]>;
   /** Sets actuatedAt / readyAt once known. */
   markStage(id: number, stage: "actuatedAt" | "readyAt", at: Date): Promise<void>;
+  /** markStage for several decisions in one statement (unknown ids are skipped). */
+  markStageMany(stage: "actuatedAt" | "readyAt", marks: { id: number; at: Date }[]): Promise<void>;
   /** Decisions with id > afterId, oldest first; optional graph/service filter. */
   listAfter(afterId: number, filter?: { graph?: string; service?: string; limit?: number }): Promise<DecisionRecord[]>;
   latestId(): Promise<number>;
@@ -182,6 +188,8 @@ export interface DecisionRepository {
 
 export interface EventRepository {
   append(event: Omit<EventRecord, "id" | "occurredAt"> & { occurredAt?: Date }): Promise<EventRecord>;
+  /** Several events in one statement, answered in the same order; one unknown graph fails them all. */
+  appendMany(events: (Omit<EventRecord, "id" | "occurredAt"> & { occurredAt?: Date })[]): Promise<EventRecord[]>;
   /** Events of a graph with id > afterId, oldest first. */
   listAfter(graph: string, afterId: number, limit?: number): Promise<EventRecord[]>;
   /** The newest `limit` events of a graph, oldest first. */

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from "kysely";
+import { sql, type Insertable, type Kysely, type Selectable } from "kysely";
 import { NotFoundError } from "../../../core/errors.js";
 import type { DecisionRecord, DecisionRepository } from "../../../core/ports/store.js";
 import { FOREIGN_KEY_VIOLATION, mapSqlState, toDate, toNumber } from "../convert.js";
@@ -28,8 +28,45 @@ function toDecisionRecord(row: Selectable<DecisionsTable>): DecisionRecord {
 
 const STAGE_COLUMNS = { actuatedAt: "actuated_at", readyAt: "ready_at" } as const;
 
+function toRow(decision: Omit<DecisionRecord, "id">): Insertable<DecisionsTable> {
+  return {
+    graph: decision.graph,
+    service: decision.service,
+    cluster: decision.cluster,
+    previous_replicas: decision.previousReplicas,
+    replicas: decision.replicas,
+    requests_per_second: decision.requestsPerSecond,
+    status: decision.status,
+    reason: decision.reason,
+    trigger: decision.trigger,
+    observed_at: decision.observedAt,
+    received_at: decision.receivedAt,
+    decided_at: decision.decidedAt,
+    actuated_at: decision.actuatedAt,
+    ready_at: decision.readyAt,
+    sources: JSON.stringify(decision.sources ?? []),
+    partial: decision.partial ?? false,
+  };
+}
+
 export function decisionRepository(db: Kysely<Database>): DecisionRepository {
   return {
+    async addMany(decisions) {
+      if (decisions.length === 0) return [];
+      const insert = db.insertInto("decisions").values(decisions.map(toRow)).returningAll().execute();
+      const rows = await mapSqlState(insert, FOREIGN_KEY_VIOLATION, (cause) => new NotFoundError(`a graph of the batch is gone`, { cause }));
+      // Serial ids follow the VALUES order within one statement.
+      return rows.map(toDecisionRecord).sort((a, b) => a.id - b.id);
+    },
+
+    async markStageMany(stage, marks) {
+      const column = STAGE_COLUMNS[stage];
+      if (!column) throw new Error(`unknown decision stage ${String(stage)}`);
+      if (marks.length === 0) return;
+      const values = sql.join(marks.map((m) => sql`(${m.id}::bigint, ${m.at}::timestamptz)`));
+      await sql`update decisions set ${sql.ref(column)} = v.at from (values ${values}) as v(id, at) where decisions.id = v.id`.execute(db);
+    },
+
     async add(decision) {
       const insert = db
         .insertInto("decisions")

@@ -19,6 +19,27 @@ function toEventRecord(row: Selectable<EventsTable>): EventRecord {
 
 export function eventRepository(db: Kysely<Database>): EventRepository {
   return {
+    async appendMany(events) {
+      if (events.length === 0) return [];
+      const insert = db
+        .insertInto("events")
+        .values(
+          events.map((event) => ({
+            graph: event.graph,
+            type: event.type,
+            service: event.service,
+            message: event.message,
+            details: json(event.details),
+            occurred_at: event.occurredAt ?? sql<Date>`clock_timestamp()`,
+          })),
+        )
+        .returningAll()
+        .execute();
+      const rows = await mapSqlState(insert, FOREIGN_KEY_VIOLATION, (cause) => new NotFoundError(`a graph of the batch is gone`, { cause }));
+      // Serial ids follow the VALUES order within one statement.
+      return rows.map(toEventRecord).sort((a, b) => a.id - b.id);
+    },
+
     async append(event) {
       const insert = db
         .insertInto("events")

@@ -1,4 +1,4 @@
-import type { Insertable, Kysely, Selectable, Updateable } from "kysely";
+import { sql, type Insertable, type Kysely, type Selectable, type Updateable } from "kysely";
 import { NotFoundError } from "../../../core/errors.js";
 import type { ServiceRecord, ServiceRepository, ServiceStatus } from "../../../core/ports/store.js";
 import { FOREIGN_KEY_VIOLATION, json, mapSqlState, toNumber } from "../convert.js";
@@ -81,6 +81,11 @@ export function serviceRepository(db: Kysely<Database>): ServiceRepository {
       );
     },
 
+    async setDesiredReplicas(rows) {
+      if (rows.length === 0) return;
+      const values = sql.join(rows.map((r) => sql`(${r.graph}, ${r.name}, ${r.desiredReplicas}::integer)`));
+      await sql`update services set desired_replicas = v.n from (values ${values}) as v(graph, name, n) where services.graph = v.graph and services.name = v.name`.execute(db);
+    },
     async update(graph, name, patch) {
       const columns = toColumns(patch);
       let row: Selectable<ServicesTable> | undefined;
