@@ -120,6 +120,11 @@ export class SmoClient {
     });
   }
 
+  /** Starts connecting now (or again, after the channel went idle), so the next call does not pay the handshake. */
+  connect(): void {
+    this.client.getChannel().getConnectivityState(true);
+  }
+
   close(): void {
     this.client.close();
   }

@@ -35,17 +35,18 @@ export function createHa(config: ServeConfig, deps: { store: Store; logger: Logg
   let parts: { lifecycle: GraphLifecycle; elasticity: ElasticityController } | undefined;
   // One take-over at a time per project, in the order the leases came.
   const takeovers = new Map<string, Promise<void>>();
-  const takeOver = async (project: string, token: number) => {
+  const takeOver = async (project: string, token: number, reloaded: Promise<void>) => {
     if (!parts) return;
     const started = performance.now();
     const resumed = await parts.lifecycle.resume(project);
     const repaired = await parts.lifecycle.repairAll(project);
-    await parts.elasticity.takeOver(project);
+    await reloaded;
     logger.info(
       { project, token, pending: resumed.graphs.length, repaired: repaired.length, ms: Math.round(performance.now() - started) },
       "acting for the project",
     );
   };
+  const forwarder = new GrpcLoadForwarder(config.token);
   const manager = new LeaseManager({
     leases: store.leases,
     self: { id: `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`, address: config.advertiseAddress ?? "" },
@@ -54,8 +55,12 @@ export function createHa(config: ServeConfig, deps: { store: Store; logger: Logg
     logger,
     listener: {
       acquired(project, token) {
+        // The loop reloads the project's counts at once (a few reads), so its decisions resume without
+        // waiting for the outbox and drift repair below, which run on Karmada.
+        const reloaded = parts?.elasticity.takeOver(project) ?? Promise.resolve();
+        reloaded.catch(() => undefined); // awaited (and its failure logged) by the take-over below
         const next = (takeovers.get(project) ?? Promise.resolve())
-          .then(() => (manager.owns(project) ? takeOver(project, token) : undefined))
+          .then(() => (manager.owns(project) ? takeOver(project, token, reloaded) : reloaded))
           .catch((err: unknown) => logger.error({ project, err: (err as Error).message }, "take-over failed; the next renewal retries drift repair"));
         takeovers.set(project, next);
         void next.finally(() => takeovers.get(project) === next && takeovers.delete(project));
@@ -63,9 +68,11 @@ export function createHa(config: ServeConfig, deps: { store: Store; logger: Logg
       lost() {
         // Nothing to undo: every action checks owns()/fence() first.
       },
+      members(others) {
+        forwarder.members(others.map((m) => m.address));
+      },
     },
   });
-  const forwarder = new GrpcLoadForwarder(config.token);
   let unsubscribe: (() => void) | undefined;
 
   const onChange = (signal: ChangeSignal) => {

@@ -63,3 +63,25 @@ it("a non-owner never scales; after a take-over it scales up at once and down on
   const last = (await h.store.decisions.listAfter(0, { graph: "own" })).at(-1)!;
   expect(last.decidedAt.getTime() - takenAt).toBeGreaterThanOrEqual(WINDOW);
 });
+
+it("a decision right after a take-over waits for the stored counts: a stale count never undoes the previous owner", async () => {
+  await h.seedGraph({ name: "moved", project: "p-moved", services: [{ name: "web", cluster: "member1" }] });
+  await loop.refreshGraph("moved"); // this process's view while another owned the project: 1 replica
+  const calls = () => h.scaleCalls.filter((c) => c.namespace === "p-moved").map((c) => c.replicas);
+  // Meanwhile the previous owner scaled it to 6 (stored count and Karmada).
+  await h.client.scale("p-moved", "web", 6);
+  await h.store.services.update("moved", "web", { desiredReplicas: 6 });
+
+  // Taken over; a sample arrives before the reload has read the stored count. 45 req/s needs 5 replicas: from
+  // the stale count of 1 that would be a scale-up to 5, in truth a scale-down from 6 inside the window.
+  owned.add("p-moved");
+  const reloaded = loop.takeOver("p-moved");
+  await loop.report([{ graph: "moved", service: "web", requestsPerSecond: 45 }]);
+  await reloaded;
+  await loop.settled();
+  expect(calls()).toEqual([]);
+  // Load above the stored count still scales at once.
+  await loop.report([{ graph: "moved", service: "web", requestsPerSecond: 75 }]);
+  await loop.settled();
+  expect(calls()).toEqual([8]);
+});

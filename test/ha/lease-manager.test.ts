@@ -3,7 +3,7 @@
 // nothing and fencing refuses it, and a graceful stop hands everything over at once.
 import pino from "pino";
 import { expect, it } from "vitest";
-import { LeaseManager } from "../../src/core/ha/lease-manager.js";
+import { earliestExpiry, LeaseManager } from "../../src/core/ha/lease-manager.js";
 import { ownerOf, planLeases } from "../../src/core/ha/rendezvous.js";
 import { NotOwnerError } from "../../src/core/ports/ownership.js";
 import type { Store } from "../../src/core/ports/store.js";
@@ -110,6 +110,35 @@ describeBackends("lease manager", backends, ({ store }) => {
     expect(a.owns("shop")).toBe(false);
     await a.tick();
     expect(a.owned()).toEqual([]);
+    await a.stop();
+  });
+});
+
+it("the next round runs right after the earliest expiry of another member's heartbeat or lease", () => {
+  const db = Date.parse("2026-01-01T00:00:00Z");
+  const at = (ms: number) => new Date(db + ms);
+  const member = (id: string, heartbeat: number) => ({ id, address: `${id}:1`, startedAt: at(-60_000), heartbeatAt: at(heartbeat) });
+  const lease = (project: string, holder: string, expires: number) => ({ project, holder, token: 1, renewedAt: at(expires - 5_000), expiresAt: at(expires) });
+  const clocks = { db, local: 1_000 };
+  // b died 4.7 s ago: its heartbeat is stale at +300 ms, its lease expires at +400 ms; a's own rows do not count.
+  const members = [member("a", 0), member("b", -4_700)];
+  const leases = [lease("p1", "b", 400), lease("p2", "a", 100), lease("p3", "c", -50)];
+  expect(earliestExpiry("a", members, leases, 5_000, clocks)).toBe(1_300);
+  expect(earliestExpiry("a", [member("a", 0)], [lease("p1", "b", 400)], 5_000, clocks)).toBe(1_400);
+  // Only past expiries (or none): no early round.
+  expect(earliestExpiry("a", [member("a", 0)], [lease("p3", "c", -50)], 5_000, clocks)).toBeUndefined();
+});
+
+describeBackends("members gone silent", backends, ({ store }) => {
+  it("their rows are deleted after the grace period; live members stay", async () => {
+    await store().leases.heartbeat({ id: "dead", address: "dead:1" });
+    await new Promise((r) => setTimeout(r, 300));
+    const clock = { now: 0 };
+    const a = new LeaseManager({ leases: store().leases, self: { id: "member-a", address: "a:1" }, durationMs: 3_000, renewMs: 1_000, logger, monotonic: () => clock.now, memberGraceMs: 200 });
+    await a.start();
+    const ids = async () => (await store().leases.members(3_600_000)).map((m) => m.id);
+    expect(await ids()).toEqual(["member-a"]);
+    expect((await a.members()).map((m) => m.id)).toEqual(["member-a"]);
     await a.stop();
   });
 });

@@ -39,6 +39,8 @@ export class ElasticityController {
   private readonly held = new Set<string>();
   /** Projects taken over from another process: no scale-down before this time (no rate history yet). */
   private readonly noScaleDownUntil = new Map<string, number>();
+  /** Projects being reloaded after a take-over: their decisions wait for the stored counts. */
+  private readonly reloading = new Map<string, Promise<void>>();
   private readonly config: ElasticityConfig;
   private readonly now: () => number;
   private readonly log: Logger;
@@ -161,6 +163,11 @@ export class ElasticityController {
     return this.byProjectService.get(`${project}/${service}`);
   }
 
+  /** The project of a graph under management (undefined when not loaded). */
+  projectOf(graph: string): string | undefined {
+    return this.graphs.get(graph)?.namespace;
+  }
+
   projects(): string[] {
     return [...new Set([...this.graphs.values()].map((g) => g.namespace))];
   }
@@ -188,10 +195,20 @@ export class ElasticityController {
   /**
    * This process just took the project's lease: reload its running graphs from the store (the counts of the
    * last stored decisions), forget rate histories heard before, and hold scale-downs for one stabilisation
-   * window, since the previous owner's recommendations are gone.
+   * window, since the previous owner's recommendations are gone. Call it as the lease is taken: decisions of
+   * the project wait for the reload from then on, since this process's counts of a project it did not own are
+   * stale (a decision from them could undo the previous owner's).
    */
-  async takeOver(project: string): Promise<void> {
+  takeOver(project: string): Promise<void> {
     this.noScaleDownUntil.set(project, this.now() + this.config.stabilizationMs);
+    const reload: Promise<void> = this.reload(project).finally(() => {
+      if (this.reloading.get(project) === reload) this.reloading.delete(project);
+    });
+    this.reloading.set(project, reload);
+    return reload;
+  }
+
+  private async reload(project: string): Promise<void> {
     for (const g of await this.deps.store.graphs.list({ project })) {
       if (g.status !== "running") {
         if (this.graphs.has(g.name)) await this.refreshGraph(g.name);
@@ -344,8 +361,14 @@ export class ElasticityController {
 
   private async runDecision(key: string, cause: Cause): Promise<void> {
     const { graph: graphName, cluster } = splitRunKey(key);
-    const graph = this.graphs.get(graphName);
+    let graph = this.graphs.get(graphName);
     if (!graph || !this.owns(graph.namespace)) return;
+    const reloading = this.reloading.get(graph.namespace);
+    if (reloading) {
+      await reloading.catch(() => undefined);
+      graph = this.graphs.get(graphName); // the reload replaced the state
+      if (!graph || !this.owns(graph.namespace)) return;
+    }
     try {
       await decideCluster(this.decideCtx, graph, cluster, cause);
     } catch (err) {

@@ -1,9 +1,11 @@
 // Applies a graph's outbox in order and keeps retrying it while a dependency is down. A transient failure
 // (Karmada, Grafana or Prometheus unreachable) leaves the row with its error, notes it on the graph and
-// schedules a retry with capped exponential backoff; any other failure marks the graph failed.
+// schedules a retry with capped exponential backoff; any other failure marks the graph failed. Like every
+// outbox write, what a failure writes (the row's error, the retry note, the failed mark) is fenced by the
+// project's lease: a process that lost it writes nothing and leaves the row to the new owner.
 import { ConflictError, SmoError, TimeoutError, UnavailableError } from "../errors.js";
 import { NotOwnerError, type ProjectOwnership } from "../ports/ownership.js";
-import type { EventRecord, OutboxRecord, Store } from "../ports/store.js";
+import type { EventRecord, OutboxRecord, Repositories, Store } from "../ports/store.js";
 import type { Logger } from "../../observability/logger.js";
 import { convergeService, describeAction, isBestEffort, isConvergeKind, type OutboxAction, type StoredAction } from "./actions.js";
 import type { ActionExecutor } from "./executor.js";
@@ -64,9 +66,9 @@ export class OutboxRunner {
       } catch (err) {
         // The lease went mid-way (logged by the ownership): the new owner applies what is left, once.
         if (err instanceof NotOwnerError) return;
-        const stop = await this.failed(graph, row, action, err);
+        const stop = await this.failed(graph, record.project, row, action, err);
         if (stop === "continue") continue;
-        if (stop === "swallow") return;
+        if (stop === "swallow" || stop === "lost") return;
         throw stop;
       }
     }
@@ -76,13 +78,42 @@ export class OutboxRunner {
     }
   }
 
-  private async failed(graph: string, row: OutboxRecord, action: OutboxAction, err: unknown): Promise<"continue" | "swallow" | Error> {
+  /** "lost": the lease went meanwhile (nothing written; the new owner applies the row). */
+  private async failed(
+    graph: string,
+    project: string,
+    row: OutboxRecord,
+    action: OutboxAction,
+    err: unknown,
+  ): Promise<"continue" | "swallow" | "lost" | Error> {
+    try {
+      return await this.recordFailed(graph, project, row, action, err);
+    } catch (e) {
+      if (e instanceof NotOwnerError) return "lost";
+      throw e;
+    }
+  }
+
+  /** A transaction whose writes stand only if this process still holds the project's lease. */
+  private fenced<T>(project: string, write: (tx: Repositories) => Promise<T>): Promise<T> {
+    return this.deps.store.transaction(async (tx) => {
+      await this.deps.ownership.fence(project, tx.leases);
+      return write(tx);
+    });
+  }
+
+  private async recordFailed(graph: string, project: string, row: OutboxRecord, action: OutboxAction, err: unknown): Promise<"continue" | "swallow" | Error> {
     const log = this.deps.logger.child({ graph, action: action.kind });
     const text = `${describeAction(action)}: ${err instanceof Error ? err.message : String(err)}`;
-    await this.deps.store.outbox.recordFailure(row.id, text).catch(() => undefined);
     if (isTransient(err)) {
       log.warn({ err: text }, "outbox action failed; will retry");
-      await this.deps.store.graphs.update(graph, { message: `${RETRY_PREFIX}${text}` }).catch(() => undefined);
+      // Best effort (the retry comes anyway), except that a lost lease stops here.
+      await this.fenced(project, async (tx) => {
+        await tx.outbox.recordFailure(row.id, text);
+        await tx.graphs.update(graph, { message: `${RETRY_PREFIX}${text}` });
+      }).catch((e: unknown) => {
+        if (e instanceof NotOwnerError) throw e;
+      });
       this.schedule(graph);
       if (action.kind === "publish-dashboards") return "swallow";
       return new UnavailableError(`${text} (the graph is saved; smo retries until it succeeds)`, { cause: err });
@@ -91,16 +122,19 @@ export class OutboxRunner {
       // A dashboard that cannot be published or removed (bad credentials, rejected model) must not hold the
       // graph back: note it and go on.
       log.error({ err: text }, "dashboard action failed permanently; skipped");
-      await this.deps.store.outbox.complete(row.id);
-      await this.deps.store.graphs.update(graph, { message: text }).catch(() => undefined);
+      await this.fenced(project, async (tx) => {
+        await tx.outbox.complete(row.id);
+        await tx.graphs.update(graph, { message: text });
+      });
       return "continue";
     }
-    log.error({ err: text }, "outbox action failed permanently; graph marked failed");
-    const event = await this.deps.store.transaction(async (tx) => {
+    const event = await this.fenced(project, async (tx) => {
       if (!(await tx.graphs.lock(graph))) return undefined;
+      await tx.outbox.recordFailure(row.id, text);
       await tx.graphs.update(graph, { status: "failed", message: text });
       return tx.events.append({ graph, type: "failed", service: serviceOf(action), message: text, details: { action: action.kind } });
     });
+    log.error({ err: text }, "outbox action failed permanently; graph marked failed");
     if (event) this.deps.onEvents([event]);
     return err instanceof SmoError ? err : new Error(text, { cause: err });
   }

@@ -4,6 +4,8 @@
 // the lease duration minus one renewal period on this process's monotonic clock, which never jumps and keeps
 // counting while the process is stopped: a process that stalled (SIGSTOP) or whose wall clock jumped wakes up
 // not owning anything it did not renew, and fence() checks the token on the database before every action.
+// Rounds run every renewal period, and also right after the earliest expiry seen among the other members'
+// heartbeats and leases: a dead owner's projects are taken as soon as the database lets them go.
 import { performance } from "node:perf_hooks";
 import type { Logger } from "pino";
 import { NotOwnerError, type ProjectOwnership } from "../ports/ownership.js";
@@ -15,6 +17,8 @@ export interface LeaseListener {
   acquired(project: string, token: number): void;
   /** The lease was lost (refused renewal, lapsed, fencing refused) or handed over: stop acting. */
   lost(project: string, reason: string): void;
+  /** After every round: the other live members (forwarding keeps a connection ready to each). */
+  members?(others: { id: string; address: string }[]): void;
 }
 
 export interface LeaseManagerOptions {
@@ -28,7 +32,17 @@ export interface LeaseManagerOptions {
   listener?: LeaseListener;
   /** Monotonic milliseconds (tests inject one). */
   monotonic?: () => number;
+  /** A member row whose heartbeat is older than this belongs to a process that is gone: deleted (default 10 leases). */
+  memberGraceMs?: number;
 }
+
+/**
+ * A round meant to see an expiry runs this long after it, on this process's clock: the expiry time is the
+ * database's, read one query earlier, so the margin covers that query's latency and timer granularity.
+ */
+const EXPIRY_MARGIN_MS = 30;
+/** Default grace before a silent member's row is deleted, in lease durations. */
+const MEMBER_GRACE_LEASES = 10;
 
 interface Held {
   token: number;
@@ -56,6 +70,10 @@ export class LeaseManager implements ProjectOwnership {
   #again = false;
   #stopped = false;
   #storeDown = false;
+  /** Monotonic time of the earliest expiry of another member's heartbeat or lease seen in the last round. */
+  #nextExpiry: number | undefined;
+  /** Monotonic time of the last deletion of gone members' rows. */
+  #prunedAt = -Infinity;
   /** Holder address of every unexpired lease, as of the last round (for forwarding). */
   #owners = new Map<string, { holder: string; address: string }>();
 
@@ -123,7 +141,7 @@ export class LeaseManager implements ProjectOwnership {
         this.#ticking = undefined;
         this.#expire();
         if (this.#stopped) return;
-        const delay = this.#again ? 0 : this.options.renewMs;
+        const delay = this.#again ? 0 : this.#nextRoundIn();
         this.#again = false;
         this.#timer = setTimeout(() => void this.tick(), delay);
         this.#timer.unref?.();
@@ -131,11 +149,24 @@ export class LeaseManager implements ProjectOwnership {
     return this.#ticking;
   }
 
+  /**
+   * The renewal period, or less when another member's heartbeat or lease expires sooner: the round right after
+   * that expiry takes the projects of a member that died instead of finding them up to a period later.
+   */
+  #nextRoundIn(): number {
+    const { renewMs } = this.options;
+    if (this.#nextExpiry === undefined) return renewMs;
+    return Math.max(0, Math.min(renewMs, this.#nextExpiry + EXPIRY_MARGIN_MS - this.#now()));
+  }
+
   async #round(): Promise<void> {
     const { leases, self, durationMs, renewMs } = this.options;
     const started = this.#now();
     const validUntil = started + durationMs - renewMs;
-    await leases.heartbeat(self);
+    this.#nextExpiry = undefined;
+    const me = await leases.heartbeat(self);
+    // The database's clock and ours, read at about the same instant: converts its expiry times to ours.
+    const clocks = { db: me.heartbeatAt.getTime(), local: this.#now() };
     const held = [...this.#held].map(([project, h]) => ({ project, token: h.token }));
     const renewed = new Set((await leases.renew(self.id, held, durationMs)).map((l) => l.project));
     if (this.#storeDown) this.#log.info("database reachable again; leases renewed");
@@ -147,8 +178,10 @@ export class LeaseManager implements ProjectOwnership {
       else this.#lose(project, "renewal refused: the lease expired or another member took it");
     }
     if (this.#stopped) return;
-    const [members, projects, all] = await Promise.all([leases.members(durationMs), leases.projects(), leases.list()]);
+    const [members, projects, all] = await Promise.all([leases.members(durationMs), leases.projects(), leases.list(), this.#prune()]);
     this.#owners = ownersOf(members, all);
+    this.#nextExpiry = earliestExpiry(self.id, members, all, durationMs, clocks);
+    this.options.listener?.members?.(members.filter((m) => m.id !== self.id).map((m) => ({ id: m.id, address: m.address })));
     const plan = planLeases(self.id, members.map((m) => m.id), projects, new Set(this.#held.keys()));
     if (plan.release.length > 0) {
       for (const p of plan.release) this.#drop(p, "handed over to the member rendezvous hashing now prefers");
@@ -162,6 +195,15 @@ export class LeaseManager implements ProjectOwnership {
       this.#log.info({ project, token: lease.token }, "lease acquired");
       this.options.listener?.acquired(project, lease.token);
     }
+  }
+
+  /** Deletes the rows of members silent for the grace period (at most once per lease duration). */
+  async #prune(): Promise<void> {
+    const { leases, durationMs } = this.options;
+    if (this.#now() - this.#prunedAt < durationMs) return;
+    this.#prunedAt = this.#now();
+    const gone = await leases.pruneMembers(this.options.memberGraceMs ?? MEMBER_GRACE_LEASES * durationMs);
+    if (gone > 0) this.#log.info({ members: gone }, "deleted the rows of members gone silent");
   }
 
   /** Leases whose validity passed without a renewal: stop acting and say so. */
@@ -216,6 +258,24 @@ export class LeaseManager implements ProjectOwnership {
       this.#log.warn({ err: (err as Error).message }, "could not release the leases; they expire on their own");
     }
   }
+}
+
+/**
+ * When, on this process's monotonic clock, the next other member's heartbeat or lease expires (undefined when
+ * none will): a heartbeat is stale `durationMs` after it was written. Only future expiries count, so a round
+ * that ran late never schedules itself in a loop.
+ */
+export function earliestExpiry(
+  self: string,
+  members: MemberRecord[],
+  leases: LeaseRecord[],
+  durationMs: number,
+  clocks: { db: number; local: number },
+): number | undefined {
+  let earliest = Infinity;
+  for (const m of members) if (m.id !== self) earliest = Math.min(earliest, m.heartbeatAt.getTime() + durationMs);
+  for (const l of leases) if (l.holder !== self && l.expiresAt.getTime() > clocks.db) earliest = Math.min(earliest, l.expiresAt.getTime());
+  return earliest === Infinity ? undefined : clocks.local + (earliest - clocks.db);
 }
 
 /** Unexpired leases of live members → holder and address ("now" on the database clock: the newest heartbeat). */

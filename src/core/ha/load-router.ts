@@ -18,7 +18,11 @@ export interface LoadForwarder {
 }
 
 export interface LoadRouterDeps {
-  local: { report(samples: LoadSampleInput[], trigger?: LoadTrigger): Promise<number> };
+  local: {
+    report(samples: LoadSampleInput[], trigger?: LoadTrigger): Promise<number>;
+    /** The project of a graph the local loop has loaded (every running graph): no query on the sample's path. */
+    projectOf(graph: string): string | undefined;
+  };
   ownership: { owns(project: string): boolean; ownerOf(project: string): { holder: string; address: string } | undefined; poke(): void };
   graphs: Pick<GraphRepository, "get">;
   forwarder: LoadForwarder;
@@ -60,7 +64,7 @@ export class LoadRouter implements LoadSink {
   }
 
   async #projectOf(graph: string): Promise<string> {
-    const known = this.#projects.get(graph);
+    const known = this.#projects.get(graph) ?? this.deps.local.projectOf(graph);
     if (known !== undefined) return known;
     const record = await this.deps.graphs.get(graph);
     if (!record) throw new NotFoundError(`graph "${graph}" not found`);

@@ -244,6 +244,8 @@ export interface LeaseRepository {
   /** Members whose heartbeat is younger than `aliveMs`, by id. */
   members(aliveMs: number): Promise<MemberRecord[]>;
   removeMember(id: string): Promise<void>;
+  /** Deletes the rows of members whose heartbeat is older than `goneMs` (processes that died); returns how many. */
+  pruneMembers(goneMs: number): Promise<number>;
   /** Every lease row (held, expired or released), by project. */
   list(): Promise<LeaseRecord[]>;
   /** The projects that have graphs (what there is to own), sorted. */

@@ -50,6 +50,14 @@ export function leaseRepository(db: Kysely<Database>): LeaseRepository {
       await db.deleteFrom("members").where("id", "=", id).execute();
     },
 
+    async pruneMembers(goneMs) {
+      const result = await db
+        .deleteFrom("members")
+        .where("heartbeat_at", "<", sql<Date>`clock_timestamp() - make_interval(secs => ${goneMs / 1000})`)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+
     async list() {
       return (await db.selectFrom("leases").selectAll().orderBy("project").execute()).map(toLeaseRecord);
     },
