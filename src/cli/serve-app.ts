@@ -107,11 +107,13 @@ export async function startApp(config: ServeConfig, logger: Logger, registry: Re
     await store.close().catch(() => undefined);
     throw err;
   }
+  const stopPruning = pruneHistory(store, config.retentionMs, logger, config.retentionPerGraph);
   return {
     server,
     federation,
     started,
     async close() {
+      stopPruning();
       // Leases first: the other processes take this one's projects while its calls in flight drain.
       await ha?.close();
       await server.close();
@@ -180,25 +182,31 @@ const PRUNE_EVERY_MS = 3_600_000;
 const PRUNE_BATCH = 1_000;
 
 /**
- * Events and decisions older than the retention are deleted in batches of 1,000 (each its own statement, with
+ * Events and decisions older than the retention, and those of a graph beyond its newest `perGraph` (0: no
+ * bound), are deleted in batches of 1,000 (each its own statement, with
  * a turn of the event loop between), hourly and once shortly after start. Rows otherwise went only with their graph.
  */
-export function pruneHistory(store: Store, retentionMs: number, logger: Logger): () => void {
+export function pruneHistory(store: Store, retentionMs: number, logger: Logger, perGraph = 0): () => void {
   let stopped = false;
   const run = async (): Promise<void> => {
     const before = new Date(Date.now() - retentionMs);
     let total = 0;
     try {
       for (const repo of [store.events, store.decisions]) {
-        for (;;) {
-          if (stopped) return;
-          const n = await repo.pruneBefore(before, PRUNE_BATCH);
-          total += n;
-          if (n < PRUNE_BATCH) break;
-          await new Promise((r) => setImmediate(r));
+        const prunes = [(limit: number) => repo.pruneBefore(before, limit)];
+        // By count too: a graph that scales every few seconds wrote ~100,000 decisions a week.
+        if (perGraph > 0) prunes.push((limit) => repo.pruneBeyond(perGraph, limit));
+        for (const prune of prunes) {
+          for (;;) {
+            if (stopped) return;
+            const n = await prune(PRUNE_BATCH);
+            total += n;
+            if (n < PRUNE_BATCH) break;
+            await new Promise((r) => setImmediate(r));
+          }
         }
       }
-      if (total > 0) logger.info({ deleted: total, before }, "pruned events and decisions past the retention");
+      if (total > 0) logger.info({ deleted: total, before, perGraph }, "pruned events and decisions past the retention");
     } catch (err) {
       logger.warn({ err }, "pruning events and decisions failed; retried at the next period");
     }

@@ -45,6 +45,7 @@ export const SERVE_OPTIONS = {
   },
   grafana: { help: "Grafana base URL for dashboards (token in SMO_GRAFANA_TOKEN, or SMO_GRAFANA_USER/SMO_GRAFANA_PASSWORD)" },
   retention: { default: "7d", help: "how long events and scaling decisions are kept (e.g. 7d, 12h, 30m); pruned hourly in batches" },
+  "retention-per-graph": { default: "10000", help: "most events, and most scaling decisions, kept per graph (newest first; 0 = no count bound); pruned with --retention" },
   "project-prefix": {
     help: "comma-separated prefixes a project (Kubernetes namespace) must start with, e.g. hop3- (default: any; kube-* and karmada-* always refused)",
   },
@@ -108,6 +109,8 @@ export interface ServeConfig {
   /** OptimizerService caps (api/handlers/optimizer-limits.ts). */
   optimizerLimits: { maxConcurrent: number; maxServices: number; maxClusters: number; maxPairs: number; maxTimeLimitSeconds: number };
   retentionMs: number;
+  /** Newest events (and decisions) kept per graph; 0 = no bound by count. */
+  retentionPerGraph: number;
   stabilizationMs: number;
   reconcileMs: number;
   /** Informer resync period: every owned object is re-checked for drift (0 = only on watch events). */
@@ -245,6 +248,7 @@ export function parseServeConfig(args: string[], env: NodeJS.ProcessEnv): ServeC
     registries: list(get("registry")),
     projectPrefixes: list(get("project-prefix")),
     retentionMs: retention(get("retention")!),
+    retentionPerGraph: count(get("retention-per-graph")!, "retention-per-graph", 0),
     maxReplicas: count(get("max-replicas")!, "max-replicas", 1),
     optimizerLimits: {
       maxConcurrent: count(get("optimizer-concurrency")!, "optimizer-concurrency", 1),

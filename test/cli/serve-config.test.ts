@@ -31,6 +31,7 @@ describe("smo serve configuration", () => {
       maxReplicas: 1000,
       optimizerLimits: { maxConcurrent: 2, maxServices: 200, maxClusters: 64, maxPairs: 2000, maxTimeLimitSeconds: 30 },
       retentionMs: 7 * 86_400_000,
+      retentionPerGraph: 10_000,
       stabilizationMs: 30_000,
       reconcileMs: 15_000,
       socketMode: 0o600,

@@ -24,6 +24,25 @@ describeBackends("retention", backends, ({ store }) => {
     expect(await store().decisions.listAfter(0)).toHaveLength(1);
   });
 
+  it("pruneBeyond keeps each graph's newest rows, deleting at most `limit` per call, oldest first", async () => {
+    await store().graphs.create(newGraph("busy"));
+    await store().graphs.create(newGraph("quiet"));
+    for (let i = 0; i < 6; i++) await store().events.append({ graph: "busy", type: "scaled", service: "web", message: `busy ${i}`, details: {} });
+    for (let i = 0; i < 2; i++) await store().events.append({ graph: "quiet", type: "scaled", service: "web", message: `quiet ${i}`, details: {} });
+    for (let i = 0; i < 5; i++) await store().decisions.add(newDecision("busy", "web"));
+    await store().decisions.add(newDecision("quiet", "web"));
+    expect(await store().events.pruneBeyond(3, 2)).toBe(2);
+    expect((await store().events.listAfter("busy", 0)).map((e) => e.message)).toEqual(["busy 2", "busy 3", "busy 4", "busy 5"]);
+    expect(await store().events.pruneBeyond(3, 10)).toBe(1);
+    expect(await store().events.pruneBeyond(3, 10)).toBe(0);
+    expect((await store().events.listAfter("busy", 0)).map((e) => e.message)).toEqual(["busy 3", "busy 4", "busy 5"]);
+    expect((await store().events.listAfter("quiet", 0)).map((e) => e.message)).toEqual(["quiet 0", "quiet 1"]);
+    expect(await store().decisions.pruneBeyond(2, 10)).toBe(3);
+    const left = await store().decisions.listAfter(0);
+    expect(left.filter((d) => d.graph === "busy")).toHaveLength(2);
+    expect(left.filter((d) => d.graph === "quiet")).toHaveLength(1);
+  });
+
   it("pruneHistory stops cleanly", () => {
     const stop = pruneHistory(store(), 7 * 86_400_000, silentLogger());
     stop();

@@ -184,6 +184,8 @@ export interface DecisionRepository {
   latestId(): Promise<number>;
   /** Deletes at most `limit` decisions decided before `before`, oldest first; answers how many went. */
   pruneBefore(before: Date, limit: number): Promise<number>;
+  /** Deletes at most `limit` decisions of graphs beyond their newest `keep`, oldest first; answers how many went. */
+  pruneBeyond(keep: number, limit: number): Promise<number>;
 }
 
 export interface EventRepository {
@@ -198,6 +200,8 @@ export interface EventRepository {
   latestAll(limit: number): Promise<EventRecord[]>;
   /** Deletes at most `limit` events that occurred before `before`, oldest first; answers how many went. */
   pruneBefore(before: Date, limit: number): Promise<number>;
+  /** Deletes at most `limit` events of graphs beyond their newest `keep`, oldest first; answers how many went. */
+  pruneBeyond(keep: number, limit: number): Promise<number>;
 }
 
 export interface OutboxRepository {

@@ -121,6 +121,17 @@ export function decisionRepository(db: Kysely<Database>): DecisionRepository {
       return toNumber(row?.id as string | number | bigint | null | undefined);
     },
 
+    async pruneBeyond(keep, limit) {
+      // Rank within each graph, newest first; the rows past `keep` go, oldest first, `limit` per statement.
+      const ranked = db
+        .selectFrom("decisions")
+        .select((eb) => ["id", sql<number>`row_number() over (partition by ${eb.ref("graph")} order by ${eb.ref("id")} desc)`.as("rank")])
+        .as("ranked");
+      const beyond = db.selectFrom(ranked).select("ranked.id").where("ranked.rank", ">", keep).orderBy("ranked.id").limit(limit);
+      const result = await db.deleteFrom("decisions").where("id", "in", beyond).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+
     async pruneBefore(before, limit) {
       const old = db.selectFrom("decisions").select("id").where("decided_at", "<", before).orderBy("id").limit(limit);
       const result = await db.deleteFrom("decisions").where("id", "in", old).executeTakeFirst();

@@ -90,6 +90,17 @@ export function eventRepository(db: Kysely<Database>): EventRepository {
       return rows.map(toEventRecord);
     },
 
+    async pruneBeyond(keep, limit) {
+      // Rank within each graph, newest first; the rows past `keep` go, oldest first, `limit` per statement.
+      const ranked = db
+        .selectFrom("events")
+        .select((eb) => ["id", sql<number>`row_number() over (partition by ${eb.ref("graph")} order by ${eb.ref("id")} desc)`.as("rank")])
+        .as("ranked");
+      const beyond = db.selectFrom(ranked).select("ranked.id").where("ranked.rank", ">", keep).orderBy("ranked.id").limit(limit);
+      const result = await db.deleteFrom("events").where("id", "in", beyond).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+
     async pruneBefore(before, limit) {
       // Ids grow with time, so the scan from the lowest id stops after `limit` old rows without an index.
       const old = db.selectFrom("events").select("id").where("occurred_at", "<", before).orderBy("id").limit(limit);
