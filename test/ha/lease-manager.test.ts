@@ -2,7 +2,7 @@
 // or leaves, loss on a refused renewal, a stalled process (its monotonic clock jumped past the lease) acts on
 // nothing and fencing refuses it, and a graceful stop hands everything over at once.
 import pino from "pino";
-import { expect, it } from "vitest";
+import { expect, it, vi } from "vitest";
 import { earliestExpiry, LeaseManager } from "../../src/core/ha/lease-manager.js";
 import { ownerOf, planLeases } from "../../src/core/ha/rendezvous.js";
 import { NotOwnerError } from "../../src/core/ports/ownership.js";
@@ -127,6 +127,29 @@ it("the next round runs right after the earliest expiry of another member's hear
   expect(earliestExpiry("a", [member("a", 0)], [lease("p1", "b", 400)], 5_000, clocks)).toBe(1_400);
   // Only past expiries (or none): no early round.
   expect(earliestExpiry("a", [member("a", 0)], [lease("p3", "c", -50)], 5_000, clocks)).toBeUndefined();
+});
+
+// PostgreSQL only: PGlite's clock_timestamp() is this process's own wall clock (and PGlite is single-process).
+describeBackends("wall clock jumps", backends.filter((b) => b.name === "postgres"), ({ store }) => {
+  it("change nothing: belief runs on the monotonic clock, expiry on the database's", async () => {
+    await graphIn(store(), "shop", "g-shop");
+    // The default clock (performance.now), a long lease so a loaded box never lapses it during the test.
+    const a = new LeaseManager({ leases: store().leases, self: { id: "member-a", address: "a:1" }, durationMs: 60_000, renewMs: 1_000, logger });
+    await a.start();
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      vi.setSystemTime(Date.now() + 3_600_000); // an hour ahead: nothing expired
+      expect(a.owns("shop")).toBe(true);
+      await a.fence("shop");
+      vi.setSystemTime(Date.now() - 7_200_000); // two hours back: nothing extended either
+      await a.tick();
+      expect(a.owned()).toEqual(["shop"]);
+      await a.fence("shop");
+    } finally {
+      vi.useRealTimers();
+    }
+    await a.stop();
+  });
 });
 
 describeBackends("members gone silent", backends, ({ store }) => {
