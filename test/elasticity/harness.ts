@@ -66,7 +66,14 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export { eventually };
 
 export async function startHarness(
-  options: { sim?: SimOptions; config?: Partial<ElasticityConfig>; withReplacer?: boolean; openStore?: () => Promise<Store> } = {},
+  options: {
+    sim?: SimOptions;
+    config?: Partial<ElasticityConfig>;
+    withReplacer?: boolean;
+    openStore?: () => Promise<Store>;
+    /** Awaited before each scale call reaches the adapter (to hold a decision mid-actuation). */
+    beforeScale?: (call: ScaleCall) => Promise<void>;
+  } = {},
 ): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), "smo-elasticity-test-"));
   const sim = await startSim({ clusters: 2, podStartMs: 50, ...options.sim });
@@ -86,6 +93,7 @@ export async function startHarness(
     ...client,
     async scale(namespace, deployment, replicas) {
       scaleCalls.push({ namespace, deployment, replicas });
+      await options.beforeScale?.({ namespace, deployment, replicas });
       await client.scale(namespace, deployment, replicas);
     },
   };

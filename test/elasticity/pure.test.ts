@@ -174,7 +174,7 @@ describe("polls aligned to scrapes", () => {
 describe("partial capacity and the capacity ledger", () => {
   const svc = (name: string, cpu: number, replicas: number) =>
     ({ name, cpu, replicas, scaling: { alpha: 10, beta: 0, minReplicas: 1, maxReplicas: 20 } }) as unknown as ServiceState;
-  const plan = (s: ServiceState, rate: number): Planned => ({ s, rate, capped: false, min: s.replicas, max: 20 });
+  const plan = (s: ServiceState, rate: number): Planned => ({ s, rate, capped: false, min: s.replicas, max: 20, seen: { rate, sources: [] } });
 
   it("gives what the budget holds to the service that caused the decision first, then to the others, scaling none down", () => {
     const web = svc("web", 1, 2);

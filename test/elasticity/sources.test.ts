@@ -64,6 +64,38 @@ describe("load sources (controller)", () => {
     expect((await h.replicas("p-two", "web"))?.desired).toBe(6);
   });
 
+  it("a sample arriving while a decision is applied belongs to the next one: each record states the load it was decided on", async () => {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let first = true;
+    const g = await startHarness({
+      sim: { config: { clusters: [{ name: "member1", cpu: 32 }] }, podStartMs: 20 },
+      config: { ...cfg, stabilizationMs: 300 },
+      // The first scale call waits until host-b's sample has been taken in.
+      beforeScale: async () => {
+        if (!first) return;
+        first = false;
+        await held;
+      },
+    });
+    try {
+      await g.seedGraph({ name: "mid", project: "p-mid", services: [{ name: "web", cluster: "member1" }] });
+      await g.controller.report([{ graph: "mid", service: "web", requestsPerSecond: 20, source: "host-a" }]);
+      await eventually(() => g.scaleCalls.length, (n) => n === 1, "the first scale call");
+      await g.controller.report([{ graph: "mid", service: "web", requestsPerSecond: 30, source: "host-b" }]);
+      release();
+      await g.controller.settled();
+      const list = await g.store.decisions.listAfter(0, { graph: "mid" });
+      expect(list.map((d) => [d.requestsPerSecond, d.replicas, (d.sources ?? []).map((x) => x.source).sort()])).toEqual([
+        [20, 3, ["host-a"]],
+        [50, 6, ["host-a", "host-b"]],
+      ]);
+      expect(list[0]!.reason).toContain("rate 20 req/s");
+    } finally {
+      await g.close();
+    }
+  });
+
   it("a source that stops reporting expires and the service scales down to what the rest report", async () => {
     await h.seedGraph({ name: "stale", project: "p-stale", services: [{ name: "web", cluster: "member1" }] });
     await h.controller.report([

@@ -38,6 +38,18 @@ export interface Planned {
   capped: boolean;
   min: number;
   max: number;
+  /** The load as the decision saw it: samples arriving while it solves and scales belong to the next one. */
+  seen: SeenLoad;
+}
+
+/** A service's observed rate and its sources, copied when a decision is planned. */
+export interface SeenLoad {
+  rate: number | undefined;
+  sources: DecisionRecord["sources"];
+}
+
+export function seenLoad(s: ServiceState): SeenLoad {
+  return { rate: s.lastRate, sources: sourceRates(s.sources) };
 }
 
 /** Per-service bounds: the stabilised floor, and a due scale-down pinned to the stabilised count. */
@@ -52,9 +64,9 @@ export function planService(s: ServiceState, rate: number, now: number, scaleDow
   if (floor < s.replicas) {
     // Due scale-down: land on the stabilised count (it keeps headroom) rather than on the bare minimum.
     const target = Math.max(floor, needed);
-    return { s, rate: covered, capped, min: target, max: target };
+    return { s, rate: covered, capped, min: target, max: target, seen: seenLoad(s) };
   }
-  return { s, rate: covered, capped, min: floor, max: model.maxReplicas };
+  return { s, rate: covered, capped, min: floor, max: model.maxReplicas, seen: seenLoad(s) };
 }
 
 export async function decideCluster(ctx: DecideContext, graph: GraphState, cluster: string, cause: Cause): Promise<void> {
@@ -64,6 +76,7 @@ export async function decideCluster(ctx: DecideContext, graph: GraphState, clust
   if (!origin || origin.cluster !== cluster) return; // moved or removed meanwhile
   const now = ctx.now();
   const plans = members.map((s) => planService(s, ctx.effectiveRate(graph, s), now, ctx.mayScaleDown(graph)));
+  const originSeen = plans.find((p) => p.s === origin)?.seen ?? seenLoad(origin);
   const free = ctx.capacity.cpuFree(cluster);
   // The members' own replicas are part of the cluster's allocation: give them back to the budget.
   const budget = free === undefined ? UNBOUNDED_CPU : free + members.reduce((sum, s) => sum + s.cpu * s.replicas, 0);
@@ -85,7 +98,7 @@ export async function decideCluster(ctx: DecideContext, graph: GraphState, clust
   if (result.status === "infeasible") {
     const fits = partialFit(plans, origin, Math.max(0, budget));
     if (fits.length === 0) {
-      await onInfeasible(ctx, graph, origin, cluster, cause, decidedAt, result.reason, log, true);
+      await onInfeasible(ctx, graph, origin, originSeen, cluster, cause, decidedAt, result.reason, log, true);
       return;
     }
     // Capacity exists for part of the load: take it now, and ask for a re-placement for the rest, rather than
@@ -96,7 +109,7 @@ export async function decideCluster(ctx: DecideContext, graph: GraphState, clust
         return actuate(ctx, graph, cluster, p, target, { status: "feasible", reason }, cause, decidedAt, log, true);
       }),
     );
-    await onInfeasible(ctx, graph, origin, cluster, cause, decidedAt, result.reason, log, false);
+    await onInfeasible(ctx, graph, origin, originSeen, cluster, cause, decidedAt, result.reason, log, false);
     return;
   }
   for (const s of members) if (s.infeasible?.cluster === cluster) s.infeasible = undefined;
@@ -171,9 +184,10 @@ async function actuate(
   ctx.onActuated(graph.name, s.name, target);
   ctx.metrics.countDecision(cause.trigger, "scaled");
   observeStages(ctx.metrics, cause, decidedAt, actuatedAt);
-  log.info({ service: s.name, previous, replicas: target, rate: s.lastRate, trigger: cause.trigger }, "scaled");
+  const rate = p.seen.rate ?? cause.rate;
+  log.info({ service: s.name, previous, replicas: target, rate, trigger: cause.trigger }, "scaled");
   const note = p.capped ? `; rate exceeds what ${s.scaling.maxReplicas} replicas serve, capped at max` : "";
-  const decision = decisionOf(graph, s, cluster, previous, target, cause, decidedAt, actuatedAt, result.status, `rate ${round(s.lastRate ?? cause.rate)} req/s; ${result.reason}${note}`, partial);
+  const decision = decisionOf(graph, s, p.seen, cluster, previous, target, cause, decidedAt, actuatedAt, result.status, `rate ${round(rate)} req/s; ${result.reason}${note}`, partial);
   // The decision, the `scaled` event and the desired count, grouped with concurrent decisions' (recorder.ts).
   const rec = await ctx.recorder.applied(decision);
   ctx.readiness.actuated(wait, actuatedAt, rec?.id);
@@ -183,6 +197,7 @@ async function onInfeasible(
   ctx: DecideContext,
   graph: GraphState,
   s: ServiceState,
+  seen: SeenLoad,
   cluster: string,
   cause: Cause,
   decidedAt: number,
@@ -196,7 +211,7 @@ async function onInfeasible(
   if (s.infeasible?.cluster === cluster && decidedAt < s.infeasible.until) return;
   s.infeasible = { cluster, until: decidedAt + ctx.config.replaceBackoffMs };
   log.warn({ service: s.name, reason }, "replicas do not fit the cluster; asking for a re-placement");
-  if (record) await ctx.recorder.add(decisionOf(graph, s, cluster, s.replicas, s.replicas, cause, decidedAt, null, "infeasible", reason));
+  if (record) await ctx.recorder.add(decisionOf(graph, s, seen, cluster, s.replicas, s.replicas, cause, decidedAt, null, "infeasible", reason));
   if (!ctx.replacer) return;
   try {
     await ctx.replacer.replaceForCapacity(graph.name, s.name, reason);
@@ -208,6 +223,7 @@ async function onInfeasible(
 export function decisionOf(
   graph: GraphState,
   s: ServiceState,
+  seen: SeenLoad,
   cluster: string,
   previous: number,
   replicas: number,
@@ -224,7 +240,7 @@ export function decisionOf(
     cluster,
     previousReplicas: previous,
     replicas,
-    requestsPerSecond: s.lastRate ?? cause.rate,
+    requestsPerSecond: seen.rate ?? cause.rate,
     status,
     reason,
     trigger: cause.trigger,
@@ -233,7 +249,7 @@ export function decisionOf(
     decidedAt: new Date(decidedAt),
     actuatedAt: actuatedAt === null ? null : new Date(actuatedAt),
     readyAt: null,
-    sources: sourceRates(s.sources),
+    sources: seen.sources,
     partial,
   };
 }

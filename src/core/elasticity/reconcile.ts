@@ -3,7 +3,7 @@
 // then a fresh read confirms it before anything is scaled back.
 import type { Logger } from "pino";
 import type { KarmadaClient } from "../ports/karmada.js";
-import { decisionOf } from "./decide.js";
+import { decisionOf, seenLoad } from "./decide.js";
 import type { ReadinessTracker } from "./readiness.js";
 import { deploymentKey } from "./readiness.js";
 import type { DecisionRecorder } from "./recorder.js";
@@ -40,7 +40,7 @@ export async function repairDrift(ctx: ReconcileContext, graph: GraphState, s: S
     throw err;
   }
   const actuatedAt = ctx.now();
-  const decision = decisionOf(graph, s, s.cluster, status.desired, expected, cause, t, actuatedAt, "optimal", `drift: found ${status.desired} replicas on Karmada, restored ${expected}`);
+  const decision = decisionOf(graph, s, seenLoad(s), s.cluster, status.desired, expected, cause, t, actuatedAt, "optimal", `drift: found ${status.desired} replicas on Karmada, restored ${expected}`);
   const rec = await ctx.recorder.applied(decision);
   ctx.readiness.actuated(wait, actuatedAt, rec?.id);
   return true;
