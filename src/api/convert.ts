@@ -139,6 +139,7 @@ export function graphToProto(graph: GraphRecord, services: ServiceRecord[], late
   return graphViewToProto(
     {
       ...graph,
+      descriptorJson: options.descriptor === false ? "" : JSON.stringify(graph.descriptor ?? null),
       services: services.map(storedServiceView),
       placement,
       lastDecision: latest,
@@ -161,7 +162,7 @@ export function graphViewToProto(view: GraphView, options: GraphProtoOptions = {
     dashboardUrl: view.dashboardUrl ?? "",
     lastDecision: view.lastDecision ? placementToProto(view.lastDecision) : undefined,
     strategy: view.strategy,
-    descriptorJson: options.descriptor === false ? "" : (view.descriptorJson ?? JSON.stringify(view.descriptor ?? null)),
+    descriptorJson: options.descriptor === false ? "" : (view.descriptorJson),
     warnings: view.warnings,
     createdAt: timestampFromDate(view.createdAt),
     updatedAt: timestampFromDate(view.updatedAt),

@@ -99,6 +99,19 @@ export class WireBuffer {
     return this.varint(fieldNumber * 8 + 2).varint(length);
   }
 
+  /** Bytes [start, end) of `source`, without making a view of them. */
+  copy(source: Buffer, start: number, end: number): this {
+    this.at += source.copy(this.bytes, this.at, start, end);
+    return this;
+  }
+
+  /** A string's UTF-8 bytes; `byteLength` is Buffer.byteLength(text) (the caller sized the buffer with it). */
+  utf8(text: string, byteLength: number): this {
+    if (this.bytes.write(text, this.at, byteLength, "utf8") !== byteLength) throw new Error("wire buffer: UTF-8 length mismatch");
+    this.at += byteLength;
+    return this;
+  }
+
   raw(bytes: Uint8Array): this {
     this.bytes.set(bytes, this.at);
     this.at += bytes.length;

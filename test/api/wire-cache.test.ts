@@ -12,13 +12,17 @@ import { encodeMessage } from "../../src/api/wire-cache.js";
 import { graphView, type ReplicaCounts } from "../../src/core/graphs/views.js";
 import type { GraphRecord, PlacementRecord, ServiceRecord } from "../../src/core/ports/store.js";
 
+// Not ASCII: the answer writes the descriptor's UTF-8 bytes itself.
+const DESCRIPTOR = { hdaGraph: { id: "g", description: "Café ✓ 日本 🚀", services: [{ id: "a" }] } };
+const DESCRIPTOR_TEXT = JSON.stringify(DESCRIPTOR);
+
 function record(name: string, message: string | null = null): GraphRecord {
   return {
     name,
     project: "p",
     status: "running",
     version: "1.0.0",
-    descriptor: { hdaGraph: { id: name, services: [{ id: "a" }] } },
+    descriptor: DESCRIPTOR,
     descriptorHash: `hash-${name}`,
     strategy: "optimal",
     dashboardUrl: null,
@@ -102,7 +106,7 @@ describe("spliced graph answers", () => {
       const version = {}; // one stored version, answered many times
       fc.assert(
         fc.property(liveArb(n), fc.boolean(), (live, descriptor) => {
-          const view = graphView(graph, services, latest, 2, countsOf(live, names), undefined, live.observedAt, version);
+          const view = graphView(graph, services, latest, 2, countsOf(live, names), DESCRIPTOR_TEXT, live.observedAt, version);
           if (descriptor) {
             const reference = plain(view, true);
             const get = getGraphAnswer(view);
@@ -126,7 +130,7 @@ describe("spliced graph answers", () => {
   it("splices every graph of a list, in order", () => {
     const live: Live = { synced: true, live: true, counts: [{ desired: 3, ready: 2, available: 1 }], observedAt: new Date() };
     const views = ["x", "y", "z"].map((name) =>
-      graphView(record(name), [service(name, "a", 1)], undefined, 0, countsOf(live, ["a"]), undefined, live.observedAt, {}),
+      graphView(record(name), [service(name, "a", 1)], undefined, 0, countsOf(live, ["a"]), DESCRIPTOR_TEXT, live.observedAt, {}),
     );
     const list = listGraphsAnswer(views);
     const decoded = fromBinary(ListGraphsResponseSchema, encodeMessage(ListGraphsResponseSchema, list));
@@ -139,18 +143,18 @@ describe("spliced graph answers", () => {
   it("answers a new stored version with its own content, and the same version with new live counts", () => {
     const live: Live = { synced: true, live: false, counts: [{ desired: 1, ready: 1, available: 1 }], observedAt: new Date("2026-12-03T00:00:00Z") };
     const names = ["a"];
-    const first = graphView(record("g", "first"), [service("g", "a", 1)], latest, 0, countsOf(live, names), undefined, new Date(), {});
+    const first = graphView(record("g", "first"), [service("g", "a", 1)], latest, 0, countsOf(live, names), DESCRIPTOR_TEXT, new Date(), {});
     const decode = (v: typeof first) => fromBinary(GetGraphResponseSchema, encodeMessage(GetGraphResponseSchema, getGraphAnswer(v))).graph!;
     expect(decode(first).message).toBe("first");
     live.counts[0] = { desired: 4, ready: 3, available: 2 };
-    const again = graphView(record("g", "first"), [service("g", "a", 1)], latest, 0, countsOf(live, names), undefined, new Date(), first.storedVersion);
+    const again = graphView(record("g", "first"), [service("g", "a", 1)], latest, 0, countsOf(live, names), DESCRIPTOR_TEXT, new Date(), first.storedVersion);
     expect(decode(again).services[0]).toMatchObject({ desiredReplicas: 4, readyReplicas: 3, availableReplicas: 2 });
-    const second = graphView(record("g", "second"), [service("g", "a", 1)], latest, 1, countsOf(live, names), undefined, new Date(), {});
+    const second = graphView(record("g", "second"), [service("g", "a", 1)], latest, 1, countsOf(live, names), DESCRIPTOR_TEXT, new Date(), {});
     expect(decode(second)).toMatchObject({ message: "second", pendingActions: 1 });
   });
 
   it("encodes the usual way a view not from the read model, and an answer whose field was written", () => {
-    const view = graphView(record("g"), [service("g", "a", 2)], latest, 0, undefined, undefined, new Date(), undefined);
+    const view = graphView(record("g"), [service("g", "a", 2)], latest, 0, undefined, DESCRIPTOR_TEXT, new Date(), undefined);
     const message = getGraphAnswer(view);
     expect(encodeMessage(GetGraphResponseSchema, message)).toEqual(toBinary(GetGraphResponseSchema, message));
     const cached = getGraphAnswer({ ...view, storedVersion: {} });

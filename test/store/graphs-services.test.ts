@@ -22,6 +22,32 @@ describeBackends("graphs", backends, ({ store }) => {
     expect((await store().graphs.list({ project: "" })).map((g) => g.name)).toEqual(["api", "batch", "web"]);
     expect((await store().graphs.list({ project: "p1" })).map((g) => g.name)).toEqual(["batch", "web"]);
     expect(await store().graphs.list({ project: "p3" })).toEqual([]);
+    // Pages by name (keyset), alone or with the project filter.
+    expect((await store().graphs.list({ limit: 2 })).map((g) => g.name)).toEqual(["api", "batch"]);
+    expect((await store().graphs.list({ after: "batch", limit: 2 })).map((g) => g.name)).toEqual(["web"]);
+    expect((await store().graphs.list({ after: "web", limit: 2 })).map((g) => g.name)).toEqual([]);
+    expect((await store().graphs.list({ project: "p1", after: "api" })).map((g) => g.name)).toEqual(["batch", "web"]);
+  });
+
+  it("lists the services, latest placements and newest events of some graphs only", async () => {
+    for (const g of ["a", "b", "c"]) {
+      await store().graphs.create(newGraph(g));
+      await store().services.upsert(newService(g, "web"));
+      await store().services.upsert(newService(g, "api"));
+      for (const cluster of ["c1", "c2"]) {
+        await store().placements.add({ graph: g, strategy: "optimal", status: "optimal", placement: { web: cluster }, objective: 1, reason: "", solveMs: 1, details: null });
+      }
+      for (let i = 0; i < 3; i++) await store().events.append({ graph: g, type: "scaled", service: "web", message: `${g}${i}`, details: null });
+    }
+    expect((await store().services.listAll(["c", "a"])).map((s) => `${s.graph}/${s.name}`)).toEqual(["a/api", "a/web", "c/api", "c/web"]);
+    expect((await store().services.listAll()).length).toBe(6);
+    expect(await store().services.listAll([])).toEqual([]);
+    const latest = await store().placements.latestAll(["b"]);
+    expect(latest.map((p) => [p.graph, p.placement])).toEqual([["b", { web: "c2" }]]);
+    expect(await store().placements.latestAll([])).toEqual([]);
+    expect((await store().placements.latestAll()).map((p) => p.graph)).toEqual(["a", "b", "c"]);
+    expect((await store().events.latestAll(2, ["a", "c"])).map((e) => e.message)).toEqual(["a1", "a2", "c1", "c2"]);
+    expect(await store().events.latestAll(2, [])).toEqual([]);
   });
 
   it("rejects a duplicate name with AlreadyExistsError and keeps the first graph", async () => {

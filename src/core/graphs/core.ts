@@ -16,12 +16,14 @@ import { KeyedMutex } from "./mutex.js";
 import { resolveConverge, type PlanContext } from "./plan.js";
 import { isConvergeKind, type OutboxAction } from "./actions.js";
 import { OutboxRunner } from "./runner.js";
-import type { DashboardBuilder, GraphLifecycleOptions, GraphView, LifecycleHooks, PlacementSolver } from "./types.js";
+import type { DashboardBuilder, GraphHead, GraphLifecycleOptions, GraphView, LifecycleHooks, PlacementSolver, StoredGraphText } from "./types.js";
 import { GraphReadModel } from "./read-model.js";
 import { EventHub } from "./watch.js";
 
 /** How long a mutation committed on a non-owner waits for the owner to apply it (a takeover fits in it). */
 const OWNER_APPLY_WAIT_MS = 10_000;
+/** Translated models kept (modelOf): the graphs being worked on, not every graph. */
+const MODEL_CACHE_SIZE = 1024;
 
 export class LifecycleCore {
   readonly store: Store;
@@ -46,7 +48,10 @@ export class LifecycleCore {
   /** Unsubscribes the read model from the store's change feed. */
   readonly stopChangeFeed: () => void;
   readonly ownership: ProjectOwnership;
-  /** Translated models of stored descriptors, by graph name and descriptor hash. */
+  /**
+   * Translated models of stored descriptors, by graph name and descriptor hash, most recently used last. Bounded:
+   * a full drift pass translates every graph, and the read model already keeps each descriptor's text.
+   */
   private readonly models = new Map<string, { hash: string; model: GraphModel }>();
 
   constructor(options: GraphLifecycleOptions) {
@@ -133,17 +138,24 @@ export class LifecycleCore {
   }
 
   /** The translated model of a stored graph (its descriptor was valid when it was stored). */
-  modelOf(graph: GraphRecord): GraphModel {
+  modelOf(graph: GraphRecord | StoredGraphText): GraphModel {
     const cached = this.models.get(graph.name);
-    if (cached && cached.hash === graph.descriptorHash) return cached.model;
+    if (cached && cached.hash === graph.descriptorHash) {
+      this.models.delete(graph.name);
+      this.models.set(graph.name, cached);
+      return cached.model;
+    }
     // format json: the stored document is JSON, and JSON.parse is far cheaper than the YAML composer.
-    const loaded = loadDescriptor(JSON.stringify(graph.descriptor), { ...this.hdagOptions, format: "json" });
+    const text = "descriptorJson" in graph ? graph.descriptorJson : JSON.stringify(graph.descriptor);
+    const loaded = loadDescriptor(text, { ...this.hdagOptions, format: "json" });
     if (!loaded.ok) throw new Error(`stored descriptor of graph ${graph.name} no longer validates`);
+    this.models.delete(graph.name);
     this.models.set(graph.name, { hash: graph.descriptorHash, model: loaded.model });
+    if (this.models.size > MODEL_CACHE_SIZE) this.models.delete(this.models.keys().next().value!);
     return loaded.model;
   }
 
-  planContext(graph: GraphRecord, model: GraphModel, services: ServiceRecord[]): PlanContext {
+  planContext(graph: GraphHead, model: GraphModel, services: ServiceRecord[]): PlanContext {
     const placement: Record<string, string> = {};
     const replicas: Record<string, number> = {};
     for (const s of services) {

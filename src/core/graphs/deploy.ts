@@ -136,7 +136,7 @@ async function deployLocked(core: LifecycleCore, project: string, loaded: Loaded
   const services = model.services.map((s) => newServiceRecord(model, s.id, decision.placement[s.id] ?? null, replicas[s.id]));
 
   if (dryRun) {
-    const view = graphView(graphRecord, services, placementRecord(core, model.id, decision, 0), 0);
+    const view = graphView(graphRecord, services, placementRecord(core, model.id, decision, 0), 0, undefined, JSON.stringify(graphRecord.descriptor));
     return { graph: view, decision: view.lastDecision, warnings, created: false, dryRun: true };
   }
 

@@ -5,25 +5,35 @@
 // answer time. Design: docs/lifecycle.md#read-model.
 import type { Logger } from "../../observability/logger.js";
 import type { EventRecord, GraphRecord, PlacementRecord, ServiceRecord, Store } from "../ports/store.js";
-import type { GraphView } from "./types.js";
+import type { GraphHead, GraphView, StoredGraphText } from "./types.js";
 import { graphView, type ReplicaCounts } from "./views.js";
 
+/**
+ * What is kept per graph, trimmed to what reads use, since the read model holds every graph (10,000 graphs of
+ * two services in well under 200 MiB: docs/lifecycle.md#read-model).
+ */
 interface Entry {
-  graph: GraphRecord;
+  /** The record without its parsed descriptor document, which costs several times its JSON text. */
+  graph: GraphHead;
+  /** Each service's `spec` is cut to the connection points views show; the full model is in the store. */
   services: ServiceRecord[];
   latest: PlacementRecord | undefined;
   pending: number;
-  /** Serialised once per stored version: GetGraph answers carry it and it can be large. */
+  /** Serialised once per stored version: GetGraph answers carry it, and a re-translation reads it. */
   descriptorJson: string;
   /** The graph's newest events (at most EVENT_TAIL), oldest first: WatchGraph's first page. */
   events: EventRecord[];
 }
 
 /**
- * Events kept per graph for WatchGraph's first page: a resume from a recent id, or a whole young graph, answers
- * without I/O; an older id reads the store. Bounded because the read model holds every graph (docs/lifecycle.md).
+ * Events kept per graph for WatchGraph's first page: a resume from a recent id, or a young graph's whole history
+ * (deployed, placed and its first decisions), answers without I/O; an older id reads the store. Each kept event
+ * costs ~0.4 KiB, so the tail is short (docs/lifecycle.md#read-model).
  */
-export const EVENT_TAIL = 16;
+export const EVENT_TAIL = 8;
+
+/** Graphs read per page when the whole model loads. */
+export const LOAD_PAGE = 500;
 
 export interface GraphReadModelDeps {
   store: Store;
@@ -31,10 +41,14 @@ export interface GraphReadModelDeps {
   /** Service names in the order the descriptor lists them (the store keeps them by name). */
   serviceOrder(graph: GraphRecord): string[];
   logger: Logger;
+  /** Graphs read per page when the whole model loads (default LOAD_PAGE). */
+  loadPage?: number;
 }
 
 export class GraphReadModel {
-  private readonly entries = new Map<string, Entry>();
+  private entries = new Map<string, Entry>();
+  /** Graphs re-read while a (re)load runs, per load in progress: the load keeps their fresher entries. */
+  private readonly reloadedDuringLoad = new Set<Set<string>>();
   private readonly refreshes = new Map<string, { dirty: boolean; done: Promise<void> }>();
   private loading: Promise<void> | undefined;
   private loaded = false;
@@ -50,7 +64,7 @@ export class GraphReadModel {
     return this.loaded;
   }
 
-  /** Loads every graph in four queries. Memoised: callers share one load; a failed load can be retried. */
+  /** Loads every graph (loadAll). Memoised: callers share one load; a failed load can be retried. */
   load(): Promise<void> {
     this.loading ??= this.loadAll().catch((err) => {
       this.loading = undefined;
@@ -59,46 +73,63 @@ export class GraphReadModel {
     return this.loading;
   }
 
+  /**
+   * Reads every graph a page at a time (LOAD_PAGE graphs, four queries a page) into a new map, then swaps it in:
+   * reads meanwhile answer from the previous map, and the rows in memory at once stay bounded (all 10,000 graphs'
+   * rows at once left ~70 MiB more RSS behind than the read model holds). A graph re-read by refresh() while the
+   * load runs keeps that fresher entry.
+   */
   private async loadAll(): Promise<void> {
     const { store } = this.deps;
-    const [graphs, services, latest, pending, events] = await Promise.all([
-      store.graphs.list(),
-      store.services.listAll(),
-      store.placements.latestAll(),
-      store.outbox.pending(),
-      store.events.latestAll(EVENT_TAIL),
-    ]);
-    const servicesOf = new Map<string, ServiceRecord[]>();
-    for (const s of services) {
-      const list = servicesOf.get(s.graph);
-      if (list) list.push(s);
-      else servicesOf.set(s.graph, [s]);
+    const reloaded = new Set<string>();
+    this.reloadedDuringLoad.add(reloaded);
+    try {
+      const pendingOf = new Map<string, number>();
+      for (const row of await store.outbox.pending()) pendingOf.set(row.graph, (pendingOf.get(row.graph) ?? 0) + 1);
+      const next = new Map<string, Entry>();
+      let services = 0;
+      const page = this.deps.loadPage ?? LOAD_PAGE;
+      for (let after: string | undefined; ; ) {
+        const graphs = await store.graphs.list({ after, limit: page });
+        if (graphs.length === 0) break;
+        const names = graphs.map((g) => g.name);
+        const [rows, latest, events] = await Promise.all([
+          store.services.listAll(names),
+          store.placements.latestAll(names),
+          store.events.latestAll(EVENT_TAIL, names),
+        ]);
+        services += rows.length;
+        const servicesOf = groupByGraph(rows);
+        const latestOf = new Map(latest.map((p) => [p.graph, p]));
+        const eventsOf = groupByGraph(events);
+        for (const graph of graphs) {
+          const name = graph.name;
+          next.set(name, this.entry(graph, servicesOf.get(name) ?? [], latestOf.get(name), pendingOf.get(name) ?? 0, eventsOf.get(name) ?? []));
+        }
+        if (graphs.length < page) break;
+        after = names.at(-1);
+      }
+      for (const name of reloaded) {
+        const fresher = this.entries.get(name);
+        if (fresher) next.set(name, fresher);
+        else next.delete(name);
+      }
+      this.entries = next;
+      this.loaded = true;
+      this.deps.logger.info({ graphs: next.size, services }, "read model loaded");
+    } finally {
+      this.reloadedDuringLoad.delete(reloaded);
     }
-    const latestOf = new Map(latest.map((p) => [p.graph, p]));
-    const pendingOf = new Map<string, number>();
-    for (const row of pending) pendingOf.set(row.graph, (pendingOf.get(row.graph) ?? 0) + 1);
-    const eventsOf = new Map<string, EventRecord[]>();
-    for (const e of events) {
-      const list = eventsOf.get(e.graph);
-      if (list) list.push(e);
-      else eventsOf.set(e.graph, [e]);
-    }
-    this.entries.clear();
-    for (const graph of graphs) {
-      const name = graph.name;
-      this.entries.set(name, this.entry(graph, servicesOf.get(name) ?? [], latestOf.get(name), pendingOf.get(name) ?? 0, eventsOf.get(name) ?? []));
-    }
-    this.loaded = true;
-    this.deps.logger.info({ graphs: graphs.length, services: services.length }, "read model loaded");
   }
 
-  private entry(graph: GraphRecord, services: ServiceRecord[], latest: PlacementRecord | undefined, pending: number, events: EventRecord[]): Entry {
-    const previous = this.entries.get(graph.name);
-    const order = new Map(this.serviceOrder(graph).map((name, i) => [name, i]));
+  private entry(record: GraphRecord, services: ServiceRecord[], latest: PlacementRecord | undefined, pending: number, events: EventRecord[]): Entry {
+    const previous = this.entries.get(record.name);
+    const order = new Map(this.serviceOrder(record).map((name, i) => [name, i]));
     services.sort((a, b) => (order.get(a.name) ?? order.size) - (order.get(b.name) ?? order.size) || a.name.localeCompare(b.name));
     const descriptorJson =
-      previous && previous.graph.descriptorHash === graph.descriptorHash ? previous.descriptorJson : JSON.stringify(graph.descriptor ?? null);
-    return { graph, services, latest, pending, descriptorJson, events };
+      previous && previous.graph.descriptorHash === record.descriptorHash ? previous.descriptorJson : JSON.stringify(record.descriptor ?? null);
+    const { descriptor: _document, ...graph } = record;
+    return { graph, services: services.map(slimService), latest, pending, descriptorJson, events };
   }
 
   private serviceOrder(graph: GraphRecord): string[] {
@@ -152,6 +183,7 @@ export class GraphReadModel {
   /** Drops a graph that was removed. */
   forget(name: string): void {
     this.entries.delete(name);
+    for (const reloaded of this.reloadedDuringLoad) reloaded.add(name);
   }
 
   private async reload(name: string): Promise<void> {
@@ -165,16 +197,20 @@ export class GraphReadModel {
     ]);
     if (!graph) this.entries.delete(name);
     else this.entries.set(name, this.entry(graph, services, latest, pending.length, events));
+    for (const reloaded of this.reloadedDuringLoad) reloaded.add(name);
   }
 
   has(name: string): boolean {
     return this.entries.has(name);
   }
 
-  /** A graph's stored state as of the last refresh (for checks that must not cost I/O, e.g. drift). */
-  state(name: string): { graph: GraphRecord; services: readonly ServiceRecord[]; pending: number } | undefined {
+  /**
+   * A graph's stored state as of the last refresh (for checks that must not cost I/O, e.g. drift). The services'
+   * `spec` holds only their connection points: translate `graph` (GraphCore.modelOf) for the service models.
+   */
+  state(name: string): { graph: StoredGraphText; services: readonly ServiceRecord[]; pending: number } | undefined {
     const e = this.entries.get(name);
-    return e && { graph: e.graph, services: e.services, pending: e.pending };
+    return e && { graph: { ...e.graph, descriptorJson: e.descriptorJson }, services: e.services, pending: e.pending };
   }
 
   /** Graphs of a project that have a service of this name (a Kubernetes object's owner candidates). */
@@ -195,11 +231,6 @@ export class GraphReadModel {
     if (!tail) return undefined;
     if (tail.length >= EVENT_TAIL && afterId < tail[0]!.id) return undefined;
     return tail.filter((e) => e.id > afterId);
-  }
-
-  /** The stored record of a graph, as of the last refresh. */
-  record(name: string): GraphRecord | undefined {
-    return this.entries.get(name)?.graph;
   }
 
   /** No I/O. Undefined for an unknown graph. */
@@ -223,4 +254,20 @@ export class GraphReadModel {
   names(): string[] {
     return [...this.entries.keys()];
   }
+}
+
+/** A service record whose spec keeps only what views read (serviceView: connection points). */
+function slimService(s: ServiceRecord): ServiceRecord {
+  const points = (s.spec as { connectionPoints?: unknown } | null)?.connectionPoints;
+  return { ...s, spec: Array.isArray(points) && points.length > 0 ? { connectionPoints: points } : null };
+}
+
+function groupByGraph<T extends { graph: string }>(rows: T[]): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const row of rows) {
+    const list = out.get(row.graph);
+    if (list) list.push(row);
+    else out.set(row.graph, [row]);
+  }
+  return out;
 }

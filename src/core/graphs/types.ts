@@ -102,6 +102,18 @@ export interface ServiceView {
   maxReplicas: number;
 }
 
+/**
+ * A stored graph without its descriptor document: what the read model keeps per graph, with the descriptor as
+ * JSON text beside it (a parsed document costs several times its text in memory, and only a re-translation
+ * needs it; docs/lifecycle.md#read-model).
+ */
+export type GraphHead = Omit<GraphRecord, "descriptor">;
+
+/** A graph head with its descriptor text: enough to translate the graph again (GraphCore.modelOf). */
+export interface StoredGraphText extends GraphHead {
+  descriptorJson: string;
+}
+
 export interface GraphView {
   name: string;
   project: string;
@@ -112,7 +124,6 @@ export interface GraphView {
   /** Last failure, or why actions are being retried. */
   message: string | null;
   warnings: string[];
-  descriptor: unknown;
   descriptorHash: string;
   createdAt: Date;
   updatedAt: Date;
@@ -124,8 +135,8 @@ export interface GraphView {
   replicasLive: boolean;
   /** When the replica counts were last observed on Karmada (undefined when never). */
   replicasObservedAt?: Date;
-  /** The descriptor as JSON text, when the read model has it serialised already. */
-  descriptorJson?: string;
+  /** The stored descriptor as JSON text (serialised once per stored version by the read model). */
+  descriptorJson: string;
   /** Outbox actions still to apply (0 when converged). */
   pendingActions: number;
   /**

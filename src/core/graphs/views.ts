@@ -3,8 +3,8 @@
 // read: the last observed counts (or the stored desired ones) are returned and the view says they are not live.
 import type { ServiceModel } from "../hdag/model.js";
 import type { CacheState, ReplicaStatus } from "../ports/karmada.js";
-import type { GraphRecord, PlacementRecord, ServiceRecord } from "../ports/store.js";
-import type { GraphView, ServiceView } from "./types.js";
+import type { PlacementRecord, ServiceRecord } from "../ports/store.js";
+import type { GraphHead, GraphView, ServiceView } from "./types.js";
 
 /** Replica counts without I/O (the Deployment informer's memory). */
 export interface ReplicaCounts {
@@ -13,12 +13,12 @@ export interface ReplicaCounts {
 }
 
 export function graphView(
-  graph: GraphRecord,
+  graph: GraphHead,
   services: readonly ServiceRecord[],
   lastDecision: PlacementRecord | undefined,
   pendingActions: number,
-  counts?: ReplicaCounts,
-  descriptorJson?: string,
+  counts: ReplicaCounts | undefined,
+  descriptorJson: string,
   now: Date = new Date(),
   storedVersion?: object,
 ): GraphView {
@@ -39,7 +39,6 @@ export function graphView(
     dashboardUrl: graph.dashboardUrl,
     message: graph.message,
     warnings: graph.warnings,
-    descriptor: graph.descriptor,
     descriptorJson,
     descriptorHash: graph.descriptorHash,
     createdAt: graph.createdAt,

@@ -128,8 +128,11 @@ export interface OutboxRecord {
 }
 
 export interface GraphRepository {
-  /** Empty or undefined project lists every project; ordered by name. */
-  list(filter?: { project?: string }): Promise<GraphRecord[]>;
+  /**
+   * Empty or undefined project lists every project; ordered by name. A page: `limit` graphs named after `after`
+   * (keyset paging, for loads that must not hold every row at once).
+   */
+  list(filter?: { project?: string; after?: string; limit?: number }): Promise<GraphRecord[]>;
   get(name: string): Promise<GraphRecord | undefined>;
   /** SELECT … FOR UPDATE inside a transaction: serialises mutations of one graph. */
   lock(name: string): Promise<GraphRecord | undefined>;
@@ -151,7 +154,7 @@ export interface ServiceRepository {
   /** Every service of every graph with the given status values (elasticity loops at start-up). */
   listByStatus(statuses: ServiceStatus[]): Promise<ServiceRecord[]>;
   /** Every service of every graph, by graph then name (the read model's start-up load). */
-  listAll(): Promise<ServiceRecord[]>;
+  listAll(graphs?: readonly string[]): Promise<ServiceRecord[]>;
 }
 
 export interface ClusterRepository {
@@ -167,7 +170,7 @@ export interface PlacementRepository {
   add(placement: Omit<PlacementRecord, "id" | "createdAt">): Promise<PlacementRecord>;
   latest(graph: string): Promise<PlacementRecord | undefined>;
   /** The latest placement of every graph that has one (the read model's start-up load). */
-  latestAll(): Promise<PlacementRecord[]>;
+  latestAll(graphs?: readonly string[]): Promise<PlacementRecord[]>;
   history(graph: string, limit?: number): Promise<PlacementRecord[]>;
 }
 
@@ -197,7 +200,7 @@ export interface EventRepository {
   /** The newest `limit` events of a graph, oldest first. */
   latest(graph: string, limit: number): Promise<EventRecord[]>;
   /** The newest `limit` events of every graph, by graph, oldest first within a graph (one query). */
-  latestAll(limit: number): Promise<EventRecord[]>;
+  latestAll(limit: number, graphs?: readonly string[]): Promise<EventRecord[]>;
   /** Deletes at most `limit` events that occurred before `before`, oldest first; answers how many went. */
   pruneBefore(before: Date, limit: number): Promise<number>;
   /** Deletes at most `limit` events of graphs beyond their newest `keep`, oldest first; answers how many went. */

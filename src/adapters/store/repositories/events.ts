@@ -73,13 +73,15 @@ export function eventRepository(db: Kysely<Database>): EventRepository {
       return rows.reverse().map(toEventRecord);
     },
 
-    async latestAll(limit) {
+    async latestAll(limit, graphs) {
+      if (graphs?.length === 0) return [];
       // One scan of the (graph, id) index: each graph's rows numbered newest first, the first `limit` kept.
-      const numbered = db
+      let inner = db
         .selectFrom("events")
         .selectAll()
-        .select((eb) => eb.fn.agg<number>("row_number").over((over) => over.partitionBy("graph").orderBy("id", "desc")).as("newest"))
-        .as("numbered");
+        .select((eb) => eb.fn.agg<number>("row_number").over((over) => over.partitionBy("graph").orderBy("id", "desc")).as("newest"));
+      if (graphs) inner = inner.where("graph", "in", graphs);
+      const numbered = inner.as("numbered");
       const rows = await db
         .selectFrom(numbered)
         .select(["id", "graph", "type", "service", "message", "details", "occurred_at"])

@@ -40,6 +40,8 @@ export function graphRepository(db: Kysely<Database>): GraphRepository {
     async list(filter) {
       let query = db.selectFrom("graphs").selectAll().orderBy("name");
       if (filter?.project) query = query.where("project", "=", filter.project);
+      if (filter?.after !== undefined) query = query.where("name", ">", filter.after);
+      if (filter?.limit !== undefined) query = query.limit(filter.limit);
       return (await query.execute()).map(toGraphRecord);
     },
 

@@ -55,15 +55,12 @@ export function placementRepository(db: Kysely<Database>): PlacementRepository {
       return row && toPlacementRecord(row);
     },
 
-    async latestAll() {
+    async latestAll(graphs) {
+      if (graphs?.length === 0) return [];
       // DISTINCT ON keeps the first row of each graph in id-descending order: the latest, in one scan.
-      const rows = await db
-        .selectFrom("placements")
-        .selectAll()
-        .distinctOn("graph")
-        .orderBy("graph")
-        .orderBy("id", "desc")
-        .execute();
+      let query = db.selectFrom("placements").selectAll().distinctOn("graph").orderBy("graph").orderBy("id", "desc");
+      if (graphs) query = query.where("graph", "in", graphs);
+      const rows = await query.execute();
       return rows.map(toPlacementRecord);
     },
 

@@ -51,8 +51,11 @@ export function serviceRepository(db: Kysely<Database>): ServiceRepository {
       return rows.map(toServiceRecord);
     },
 
-    async listAll() {
-      const rows = await db.selectFrom("services").selectAll().orderBy("graph").orderBy("name").execute();
+    async listAll(graphs) {
+      if (graphs?.length === 0) return [];
+      let query = db.selectFrom("services").selectAll().orderBy("graph").orderBy("name");
+      if (graphs) query = query.where("graph", "in", graphs);
+      const rows = await query.execute();
       return rows.map(toServiceRecord);
     },
 
