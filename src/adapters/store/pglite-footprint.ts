@@ -1,13 +1,13 @@
 // The embedded database sized for a sidecar (docs/elasticity.md, "Footprint"). PGlite runs Postgres inside the
 // process's WebAssembly heap, which only grows: Postgres's default 128 MB of shared buffers end up resident,
 // and so does everything initdb touched when a new data directory is created in-process. smo's tables are
-// small, so a few MB of buffers serve them, and a new directory is initialised by a short-lived child process
-// whose memory goes back to the system when it exits.
-import { execFile } from "node:child_process";
+// small, so a few MB of buffers serve them, and a new directory is a copy of the build's template or is
+// initialised by a short-lived child process whose memory goes back to the system when it exits.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import type { Logger } from "pino";
+import { defaultTemplateDir, initialiseDataDir } from "./pglite-template.js";
 
 const SMALL_SETTINGS = {
   shared_buffers: "8MB",
@@ -22,23 +22,11 @@ export function pgliteStartParams(): string[] {
   return [...PGlite.defaultStartParams, ...Object.entries(SMALL_SETTINGS).flatMap(([k, v]) => ["-c", `${k}=${v}`])];
 }
 
-/** Opens PGlite at `path` (or in memory) with the small settings; a new directory is initialised in a child. */
-export async function createPglite(path: string | undefined, logger: Logger): Promise<PGlite> {
-  if (path !== undefined && !existsSync(join(path, "PG_VERSION"))) await initdbInChild(path, logger);
+/**
+ * Opens PGlite at `path` (or in memory) with the small settings; a new directory is initialised from the
+ * build's template or in a child (pglite-template.ts).
+ */
+export async function createPglite(path: string | undefined, logger: Logger, template?: string): Promise<PGlite> {
+  if (path !== undefined && !existsSync(join(path, "PG_VERSION"))) await initialiseDataDir(path, logger, template ?? defaultTemplateDir());
   return PGlite.create(path, { startParams: pgliteStartParams() });
-}
-
-async function initdbInChild(path: string, logger: Logger): Promise<void> {
-  const module = import.meta.resolve("@electric-sql/pglite");
-  const script = `const { PGlite } = await import(${JSON.stringify(module)}); const p = await PGlite.create(process.argv[1]); await p.close();`;
-  const started = Date.now();
-  try {
-    await new Promise<void>((resolve, reject) => {
-      execFile(process.execPath, ["--input-type=module", "-e", script, path], { timeout: 300_000 }, (err) => (err ? reject(err) : resolve()));
-    });
-    logger.info({ ms: Date.now() - started }, "initialised the embedded database in a child process");
-  } catch (err) {
-    // The in-process open that follows initialises it instead (and reports a real problem with the directory).
-    logger.warn({ err }, "could not initialise the embedded database in a child process; doing it in-process");
-  }
 }
