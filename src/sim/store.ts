@@ -35,6 +35,8 @@ function objKey(namespace: string | undefined, name: string): string {
 export class ObjectStore {
   private rv = 1;
   private readonly objects = new Map<string, Map<string, KObject>>();
+  /** Per type, the keys of each namespace's objects: a namespaced list costs that namespace, not the type. */
+  private readonly namespaces = new Map<string, Map<string, Set<string>>>();
   private readonly history: StoreEvent[] = [];
   private historyStart = 0; // index of the oldest event in the ring
   private readonly historySize: number;
@@ -59,10 +61,34 @@ export class ObjectStore {
     return this.table(t).get(objKey(t.namespaced ? namespace : undefined, name));
   }
 
+  private namespaceKeys(t: ResourceType, namespace: string): Set<string> | undefined {
+    return this.namespaces.get(typeKey(t))?.get(namespace);
+  }
+
+  private index(t: ResourceType, namespace: string | undefined, key: string, present: boolean): void {
+    if (!namespace) return;
+    const k = typeKey(t);
+    let byNamespace = this.namespaces.get(k);
+    if (!byNamespace) this.namespaces.set(k, (byNamespace = new Map()));
+    let keys = byNamespace.get(namespace);
+    if (present) {
+      if (!keys) byNamespace.set(namespace, (keys = new Set()));
+      keys.add(key);
+    } else if (keys) {
+      keys.delete(key);
+      if (keys.size === 0) byNamespace.delete(namespace);
+    }
+  }
+
   /** Objects of a type, in one namespace or all, sorted by namespace then name like etcd keys. */
   list(t: ResourceType, namespace?: string): KObject[] {
     const out: KObject[] = [];
-    for (const o of this.table(t).values()) if (!namespace || o.metadata.namespace === namespace) out.push(o);
+    const table = this.table(t);
+    if (namespace) {
+      for (const key of this.namespaceKeys(t, namespace) ?? []) out.push(table.get(key)!);
+    } else {
+      for (const o of table.values()) out.push(o);
+    }
     return out.sort((a, b) => {
       const na = objKey(a.metadata.namespace, a.metadata.name);
       const nb = objKey(b.metadata.namespace, b.metadata.name);
@@ -77,7 +103,9 @@ export class ObjectStore {
   /** Stores a new object (the caller has checked it does not exist) and stamps its resourceVersion. */
   insert(t: ResourceType, obj: KObject, origin = "api"): KObject {
     const stored = this.stamp(obj);
-    this.table(t).set(objKey(stored.metadata.namespace, stored.metadata.name), stored);
+    const key = objKey(stored.metadata.namespace, stored.metadata.name);
+    this.table(t).set(key, stored);
+    this.index(t, stored.metadata.namespace, key, true);
     this.emit({ type: "ADDED", resource: t, object: stored, rv: this.rv, origin });
     return stored;
   }
@@ -97,6 +125,7 @@ export class ObjectStore {
     const previous = this.table(t).get(key);
     if (!previous) return undefined;
     this.table(t).delete(key);
+    this.index(t, previous.metadata.namespace, key, false);
     this.rv++;
     // A deleted object's final state carries the resourceVersion of its deletion, as in etcd watch.
     const object = { ...previous, metadata: { ...previous.metadata, resourceVersion: String(this.rv) } };
