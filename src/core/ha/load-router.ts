@@ -44,6 +44,9 @@ export class LoadRouter implements LoadSink {
     const violations: FieldViolation[] = [];
     samples.forEach((s, i) => violations.push(...sampleViolations(s, i)));
     if (violations.length) throw new InvalidArgumentError("invalid load samples", violations);
+    // Hop3's hottest call: when this process owns every sample's (known) project, straight to the loop, without
+    // a wait, a grouping or a Promise.all per call.
+    if (samples.every((s) => this.#ownedHere(s.graph))) return this.deps.local.report(samples, trigger);
     const byProject = new Map<string, LoadSampleInput[]>();
     for (const s of samples) {
       const project = await this.#projectOf(s.graph);
@@ -61,6 +64,11 @@ export class LoadRouter implements LoadSink {
       }),
     );
     return counts.reduce((a, b) => a + b, 0);
+  }
+
+  #ownedHere(graph: string): boolean {
+    const project = this.#projects.get(graph) ?? this.deps.local.projectOf(graph);
+    return project !== undefined && this.deps.ownership.owns(project);
   }
 
   async #projectOf(graph: string): Promise<string> {
