@@ -46,12 +46,19 @@ function rssMiB(pid: number): number {
   return Math.round((pages * 4096) / 2 ** 20);
 }
 
+/** The node flags `npm start` runs smo with (between `node` and the bin in package.json's start script). */
+function startNodeFlags(): string[] {
+  const start = (JSON.parse(readFileSync(join(repoRoot(), "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts.start ?? "";
+  const m = /\bnode((?:\s+--\S+)*)\s+dist\/src\/cli\/bin\.js/.exec(start);
+  return m?.[1]?.trim().split(/\s+/).filter(Boolean) ?? [];
+}
+
 async function startOnce(bin: string, build: string, dir: string, directory: Run["directory"], settleMs: number): Promise<Run> {
   const load = loadavg()[0]!;
   const t0 = performance.now();
   const child = spawn(
     process.execPath,
-    [bin, "serve", "--db", `pglite:${dir}`, "--karmada", "sim", "--demo", "true", "--listen", "127.0.0.1:0", "--http-listen", "127.0.0.1:0"],
+    [...startNodeFlags(), bin, "serve", "--db", `pglite:${dir}`, "--karmada", "sim", "--demo", "true", "--listen", "127.0.0.1:0", "--http-listen", "127.0.0.1:0"],
     { stdio: ["ignore", "pipe", "inherit"] },
   );
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
