@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   // Without PostgreSQL (or a broken serve) the transport rows still run; the failure is in the table.
   const served = await runServed(servedBudget, log).catch((err: unknown): ServedResult => {
     log(`served scenario failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    return { rows: [], skipped: [`served scenario: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`], getGraphVsRest: {}, setupMs: { serve: 0, deployFirst: 0, deployMore: 0 } };
+    return { rows: [], skipped: [`served scenario: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`], getGraphVsRest: [], setupMs: { serve: 0, deployFirst: 0, deployMore: 0 } };
   });
   const transport = await runTransport(transportBudget, log);
   const seconds = (performance.now() - started) / 1000;

@@ -14,7 +14,9 @@ export function servedMarkdown(result: ServedResult): string {
     "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
     ...result.rows.map((r) => `| ${r.channel} | ${r.call} | ${r.graphs} | ${r.calls} | ${ms(r.p50Us)} | ${ms(r.p99Us)} | ${r.ratioToFloor.toFixed(2)}× |`),
   ];
-  const vsRest = Object.entries(result.getGraphVsRest).map(([channel, ratio]) => `- GetGraph p50 (Python grpcio, TCP, 1 graph) / REST GET p50 via ${channel.replace(/^Python http.client → /, "")}: ${ratio.toFixed(2)}×`);
+  const vsRest = result.getGraphVsRest.map(
+    ({ grpc, rest, ratio }) => `- GetGraph p50 (Python grpcio, ${grpc}, 1 graph) / REST GET p50 via ${rest.replace(/^Python http.client → /, "")}: ${ratio.toFixed(2)}×`,
+  );
   const skipped = result.skipped.map((s) => `- skipped: ${s}`);
   return [...lines, "", ...vsRest, ...skipped].join("\n").trimEnd();
 }

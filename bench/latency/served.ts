@@ -33,8 +33,8 @@ export interface ServedRow {
 export interface ServedResult {
   rows: ServedRow[];
   skipped: string[];
-  /** GetGraph p50 (Python grpcio, TCP, 1 graph) over the REST GET p50 of each gunicorn worker class. */
-  getGraphVsRest: Record<string, number>;
+  /** GetGraph p50 (Python grpcio over TCP and over the Unix socket, 1 graph) over the REST GET p50 of each gunicorn worker class. */
+  getGraphVsRest: { grpc: string; rest: string; ratio: number }[];
   setupMs: { serve: number; deployFirst: number; deployMore: number };
 }
 
@@ -200,11 +200,13 @@ export async function runServed(budget: ServedBudget, log: (line: string) => voi
       }
     }
     const rows = await channels(1, ["health", "get", "list", "report"], rest);
-    const pyGet = rows.find((r) => r.channel.startsWith("Python grpcio, TCP") && r.call === CALL.get);
-    const getGraphVsRest: Record<string, number> = {};
-    for (const { channel } of Object.values(REST_CHANNELS)) {
-      const restGet = rows.find((r) => r.channel === channel && r.call === CALL["rest-get"]);
-      if (pyGet && restGet) getGraphVsRest[channel] = pyGet.p50Us / restGet.p50Us;
+    const getGraphVsRest: ServedResult["getGraphVsRest"] = [];
+    for (const [grpc, prefix] of [["TCP", "Python grpcio, TCP"], ["Unix socket", "Python grpcio, Unix socket"]] as const) {
+      const pyGet = rows.find((r) => r.channel.startsWith(prefix) && r.call === CALL.get);
+      for (const { channel } of Object.values(REST_CHANNELS)) {
+        const restGet = rows.find((r) => r.channel === channel && r.call === CALL["rest-get"]);
+        if (pyGet && restGet) getGraphVsRest.push({ grpc, rest: channel, ratio: pyGet.p50Us / restGet.p50Us });
+      }
     }
 
     t0 = performance.now();
