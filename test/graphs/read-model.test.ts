@@ -63,12 +63,12 @@ describe("read model", () => {
     expect(model.get("g1")!.services.map((s) => s.connectionPoints)).toEqual([[], ["web"]]);
   });
 
-  it("a graph re-read or removed while the load runs keeps that fresher state", async () => {
-    for (const n of ["a", "b", "c", "d"]) await seed(n, 1);
+  it("a graph re-read, removed or changed (a notice) while the load runs keeps that fresher state", async () => {
+    for (const n of ["a", "b", "c", "d", "e"]) await seed(n, 1);
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     let paged = 0;
-    // The first page's services wait: by then the load holds a's and b's graph rows as they were.
+    // The first page's services wait: by then the load holds a's, b's and c's graph rows as they were.
     const gated = new Proxy(store, {
       get(target, key, receiver) {
         const value = Reflect.get(target, key, receiver) as unknown;
@@ -86,17 +86,22 @@ describe("read model", () => {
         });
       },
     });
-    const model = new GraphReadModel({ store: gated, serviceOrder, logger, loadPage: 2 });
+    const model = new GraphReadModel({ store: gated, serviceOrder, logger, loadPage: 3 });
     const loading = model.load();
     await new Promise((r) => setTimeout(r, 50));
     await store.graphs.update("b", { status: "stopped", message: "stopped meanwhile" });
     await model.refresh("b");
     await store.graphs.delete("a");
     model.forget("a");
+    // A change notice during the load (another process's commit) for a graph of the page already read.
+    await store.graphs.update("c", { message: "noticed meanwhile" });
+    model.invalidate("c");
+    await new Promise((r) => setTimeout(r, 50));
     release();
     await loading;
+    expect(model.get("c")).toMatchObject({ message: "noticed meanwhile" });
     expect(model.get("b")).toMatchObject({ status: "stopped", message: "stopped meanwhile" });
     expect(model.get("a")).toBeUndefined();
-    expect(model.list().map((v) => v.name)).toEqual(["b", "c", "d"]);
+    expect(model.list().map((v) => v.name)).toEqual(["b", "c", "d", "e"]);
   });
 });

@@ -166,9 +166,13 @@ export class GraphReadModel {
     return state.done;
   }
 
-  /** Refresh in the background (a change notice): failures are logged and the next notice tries again. */
+  /**
+   * Refresh in the background (a change notice): failures are logged and the next notice tries again. Ignored
+   * before the first load starts (the load reads everything); taken during it, since a page read before the
+   * change would otherwise hold the older state until the next notice.
+   */
   invalidate(name: string): void {
-    if (!this.loaded) return;
+    if (!this.loaded && this.reloadedDuringLoad.size === 0) return;
     this.refresh(name).catch((err: Error) =>
       this.deps.logger.warn({ graph: name, err: err.message }, "read model refresh failed; serving the previous state"),
     );
