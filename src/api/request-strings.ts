@@ -23,6 +23,8 @@ export function checkRequestStrings(input: unknown): void {
     throw new InvalidArgumentError(`invalid request: ${description}`, [{ field: "", description }]);
   }
   if (!input || typeof input !== "object" || Symbol.asyncIterator in input) return;
+  // Every request passes through here: look first, and name the fields only for a request that has a bad one.
+  if (!holdsBadString(input)) return;
   const violations: FieldViolation[] = [];
   const stack: [unknown, string][] = [[input, ""]];
   while (stack.length > 0 && violations.length < MAX_REPORTED) {
@@ -44,4 +46,26 @@ export function checkRequestStrings(input: unknown): void {
   if (violations.length > 0) {
     throw new InvalidArgumentError(`invalid request: ${violations[0]!.field} ${violations[0]!.description}`, violations);
   }
+}
+
+const isBad = (text: string) => text.includes("\u0000") || text.includes("\uFFFD");
+
+/** Whether any string (or map key) in the message holds NUL or U+FFFD; no field paths are built. */
+function holdsBadString(input: object): boolean {
+  const stack: unknown[] = [input];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (typeof value === "string") {
+      if (isBad(value)) return true;
+    } else if (Array.isArray(value)) {
+      for (const v of value) stack.push(v);
+    } else if (value && typeof value === "object" && !(value instanceof Uint8Array)) {
+      for (const key of Object.keys(value)) {
+        if (key === "$typeName" || key === "$unknown") continue;
+        if (isBad(key)) return true;
+        stack.push((value as Record<string, unknown>)[key]);
+      }
+    }
+  }
+  return false;
 }
