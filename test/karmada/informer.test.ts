@@ -26,6 +26,8 @@ class ScriptedApi {
   readonly watches: ServerResponse[] = [];
   /** Status the next watch request gets instead of a stream (then cleared). */
   refuseNextWatch: number | undefined;
+  /** Status every watch request gets while set (the server away for as long as a test needs). */
+  refuseWatches: number | undefined;
   private server!: Server;
 
   async start(): Promise<string> {
@@ -43,8 +45,8 @@ class ScriptedApi {
       res.end(JSON.stringify({ kind: "List", metadata: { resourceVersion: this.listVersion }, items: this.items }));
       return;
     }
-    if (this.refuseNextWatch) {
-      const code = this.refuseNextWatch;
+    if (this.refuseNextWatch || this.refuseWatches) {
+      const code = (this.refuseNextWatch ?? this.refuseWatches)!;
       this.refuseNextWatch = undefined;
       res.writeHead(code, { "content-type": "application/json" });
       res.end(JSON.stringify({ kind: "Status", code }));
@@ -214,13 +216,16 @@ describe("SharedInformer", () => {
     await informer.waitForSync(2_000);
     await eventually(() => seen.filter((s) => s.startsWith("resync:")).length, (n) => n >= 2);
     expect(seen.filter((s) => s.startsWith("resync:"))[0]).toBe("resync:2");
-    api.refuseNextWatch = 500;
+    // The server refuses watches until told otherwise: the not-live window lasts as long as the test looks at it
+    // (a single refusal made a window of one backoff, which a poll on a loaded machine could miss).
+    api.refuseWatches = 500;
     api.dropWatch();
     await eventually(() => informer.state.live, (live) => !live);
     expect(informer.state.synced).toBe(true);
     expect(informer.state.observedAt).toBeInstanceOf(Date);
     // The store keeps the last observed objects while the server is away.
     expect(informer.get("ns", "a")).toBeDefined();
+    api.refuseWatches = undefined;
     await eventually(() => informer.state.live, (live) => live, 5_000);
     expect(api.lists).toBe(1);
   });
