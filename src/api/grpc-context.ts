@@ -11,12 +11,12 @@ export interface AbortPeek {
   peekAbortReason(): unknown;
 }
 
-const headerText = (value: grpc.MetadataValue): string => (Buffer.isBuffer(value) ? value.toString("base64") : String(value));
-
 /** Every value of every key (getMap would keep only the first of a repeated key); binary ones in base64. */
 function metadataToHeaders(metadata: grpc.Metadata): Headers {
   const headers = new Headers();
-  for (const [key, values] of Object.entries(metadata.toJSON())) for (const value of values) headers.append(key, headerText(value));
+  for (const [key, values] of Object.entries(metadata.toJSON())) {
+    for (const value of values) headers.append(key, Buffer.isBuffer(value) ? value.toString("base64") : String(value));
+  }
   return headers;
 }
 
@@ -66,14 +66,6 @@ export class GrpcHandlerContext implements HandlerContext, AbortPeek {
 
   get requestHeader(): Headers {
     return (this.headers ??= metadataToHeaders(this.call.metadata));
-  }
-
-  /** One request header's first value, read off the call's metadata without building `requestHeader`. */
-  requestHeaderValue(name: string): string | null {
-    if (this.headers) return this.headers.get(name);
-    const values = this.call.metadata.get(name.toLowerCase());
-    if (values.length === 0) return null;
-    return values.map(headerText).join(", ");
   }
 
   get responseHeader(): Headers {
@@ -152,9 +144,4 @@ export class GrpcHandlerContext implements HandlerContext, AbortPeek {
     this.detach?.();
     this.detach = undefined;
   }
-}
-
-/** A request header of any context; a gRPC one answers from its metadata without converting all of it. */
-export function requestHeaderValue(context: HandlerContext, name: string): string | null {
-  return context instanceof GrpcHandlerContext ? context.requestHeaderValue(name) : context.requestHeader.get(name);
 }

@@ -23,23 +23,23 @@ export function checkRequestStrings(input: unknown): void {
     throw new InvalidArgumentError(`invalid request: ${description}`, [{ field: "", description }]);
   }
   if (!input || typeof input !== "object" || Symbol.asyncIterator in input) return;
-  // Every request passes through here: look first, and name the fields only for a request that has a bad one.
-  if (!holdsBadString(input)) return;
+  // Every request passes through here: a field's path is spelled out only for a bad string, not for every field.
   const violations: FieldViolation[] = [];
-  const stack: [unknown, string][] = [[input, ""]];
+  const stack: Visit[] = [{ value: input }];
   while (stack.length > 0 && violations.length < MAX_REPORTED) {
-    const [value, path] = stack.pop()!;
+    const visit = stack.pop()!;
+    const { value } = visit;
     if (typeof value === "string") {
-      if (value.includes("\u0000")) violations.push({ field: path, description: "must not contain NUL characters" });
-      else if (value.includes("\uFFFD")) violations.push({ field: path, description: "must be valid UTF-8 (found U+FFFD, the replacement character)" });
+      if (value.includes("\u0000")) violations.push({ field: pathOf(visit), description: "must not contain NUL characters" });
+      else if (value.includes("\uFFFD")) violations.push({ field: pathOf(visit), description: "must be valid UTF-8 (found U+FFFD, the replacement character)" });
     } else if (Array.isArray(value)) {
-      value.forEach((v, i) => stack.push([v, `${path}[${i}]`]));
+      value.forEach((v, i) => stack.push({ value: v, parent: visit, key: i }));
     } else if (value && typeof value === "object" && !(value instanceof Uint8Array)) {
       for (const [key, v] of Object.entries(value)) {
         if (key === "$typeName" || key === "$unknown") continue;
         // Map keys (labels, current placements) are strings too.
-        if (key.includes("\u0000") || key.includes("\uFFFD")) violations.push({ field: `${path} (a key)`, description: "keys must be valid UTF-8 without NUL" });
-        stack.push([v, path ? `${path}.${key}` : key]);
+        if (key.includes("\u0000") || key.includes("\uFFFD")) violations.push({ field: `${pathOf(visit)} (a key)`, description: "keys must be valid UTF-8 without NUL" });
+        stack.push({ value: v, parent: visit, key });
       }
     }
   }
@@ -48,24 +48,18 @@ export function checkRequestStrings(input: unknown): void {
   }
 }
 
-const isBad = (text: string) => text.includes("\u0000") || text.includes("\uFFFD");
+/** A value met on the walk, with how it was reached (its path is built only when reported). */
+interface Visit {
+  value: unknown;
+  parent?: Visit;
+  /** Field name, map key or list index within the parent. */
+  key?: string | number;
+}
 
-/** Whether any string (or map key) in the message holds NUL or U+FFFD; no field paths are built. */
-function holdsBadString(input: object): boolean {
-  const stack: unknown[] = [input];
-  while (stack.length > 0) {
-    const value = stack.pop();
-    if (typeof value === "string") {
-      if (isBad(value)) return true;
-    } else if (Array.isArray(value)) {
-      for (const v of value) stack.push(v);
-    } else if (value && typeof value === "object" && !(value instanceof Uint8Array)) {
-      for (const key of Object.keys(value)) {
-        if (key === "$typeName" || key === "$unknown") continue;
-        if (isBad(key)) return true;
-        stack.push((value as Record<string, unknown>)[key]);
-      }
-    }
-  }
-  return false;
+/** `a.b[2].c`, or "" for the request itself. */
+function pathOf(visit: Visit): string {
+  if (!visit.parent) return "";
+  const parent = pathOf(visit.parent);
+  if (typeof visit.key === "number") return `${parent}[${visit.key}]`;
+  return parent ? `${parent}.${visit.key}` : String(visit.key);
 }

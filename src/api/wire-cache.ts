@@ -112,12 +112,6 @@ export class WireBuffer {
     return this;
   }
 
-  raw(bytes: Uint8Array): this {
-    this.bytes.set(bytes, this.at);
-    this.at += bytes.length;
-    return this;
-  }
-
   /** Every byte was written: the size given was exact. */
   done(): Buffer {
     if (this.at !== this.bytes.length) throw new Error(`wire buffer of ${this.bytes.length} bytes holds ${this.at}`);

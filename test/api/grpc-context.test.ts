@@ -6,7 +6,7 @@ import * as grpc from "@grpc/grpc-js";
 import { EventEmitter, getEventListeners, once } from "node:events";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { GraphService } from "../../src/gen/smo/v1/graph_pb.js";
-import { GrpcHandlerContext, requestHeaderValue } from "../../src/api/grpc-context.js";
+import { GrpcHandlerContext } from "../../src/api/grpc-context.js";
 import { registration } from "../../src/api/registration.js";
 import { SmoClient } from "../../src/cli/client.js";
 import { startTestServer } from "./helpers.js";
@@ -51,21 +51,15 @@ describe("GrpcHandlerContext", () => {
     expect(context.timeoutMs()).toBe(0);
   });
 
-  it("answers one request header from the metadata exactly as the built headers do, without building them", () => {
+  it("reads every value of a repeated metadata key, binary ones in base64, as request headers", () => {
     const call = fakeCall();
     call.metadata.set("x-smo-forwarded", "1");
     call.metadata.add("x-many", "a");
     call.metadata.add("x-many", "b");
     call.metadata.set("x-bin", Buffer.from([1, 2, 3]));
-    const lazy = contextOf(call);
+    const context = contextOf(call);
     const names = ["x-smo-forwarded", "X-SMO-FORWARDED", "x-many", "x-bin", "absent"];
-    const values = names.map((n) => requestHeaderValue(lazy, n));
-    expect((lazy as unknown as { headers?: Headers }).headers).toBeUndefined();
-    const built = contextOf(call);
-    expect(values).toEqual(names.map((n) => built.requestHeader.get(n)));
-    expect(values).toEqual(["1", "1", "a, b", "AQID", null]);
-    // Any other context reads its Headers.
-    expect(requestHeaderValue({ requestHeader: new Headers({ "x-smo-forwarded": "1" }) } as never, "x-smo-forwarded")).toBe("1");
+    expect(names.map((n) => context.requestHeader.get(n))).toEqual(["1", "1", "a, b", "AQID", null]);
   });
 
   it("reads metadata as request headers, and takes a forced shutdown as the abort reason", () => {

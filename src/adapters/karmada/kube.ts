@@ -66,15 +66,13 @@ export function createKubeAccess(kubeconfig: string, policy: CallPolicy): KubeAc
 
 type AgentWithOptions = http.Agent & { options?: Record<string, unknown> };
 
-/** What makes two agents' connections interchangeable: the TLS material and checks they were made with. */
-function agentSignature(agent: AgentWithOptions): string {
-  const o = agent.options ?? {};
-  return ["ca", "cert", "key", "pfx", "passphrase", "rejectUnauthorized", "servername"]
-    .map((k) => {
-      const v = o[k];
-      return Buffer.isBuffer(v) ? v.toString("base64") : Array.isArray(v) ? v.map(String).join(",") : String(v);
-    })
-    .join("|");
+/** The options that make two agents' connections interchangeable: the TLS material and checks. */
+const TLS_OPTIONS = ["ca", "cert", "key", "pfx", "passphrase", "rejectUnauthorized", "servername"];
+
+function sameOption(a: unknown, b: unknown): boolean {
+  if (Buffer.isBuffer(a) && Buffer.isBuffer(b)) return a.equals(b);
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => sameOption(v, b[i]));
+  return a === b;
 }
 
 /**
@@ -85,7 +83,7 @@ function agentSignature(agent: AgentWithOptions): string {
  * changes (rotated client certificates). Proxy agents are left as client-node makes them.
  */
 export function keptAliveAuthentication(config: KubeConfig): SecurityAuthentication {
-  let shared: { agent: http.Agent; signature: string } | undefined;
+  let shared: { agent: http.Agent; kind: unknown; options: Record<string, unknown> } | undefined;
   return {
     getName: () => "kubeconfig authentication, kept-alive connections",
     async applySecurityAuthentication(context: RequestContext) {
@@ -93,12 +91,11 @@ export function keptAliveAuthentication(config: KubeConfig): SecurityAuthenticat
       const fresh = context.getAgent() as AgentWithOptions | undefined;
       const kind: unknown = fresh?.constructor;
       if (!fresh || (kind !== http.Agent && kind !== https.Agent)) return;
-      const secure = kind === https.Agent;
-      const signature = `${secure ? "https" : "http"}|${agentSignature(fresh)}`;
-      if (shared?.signature !== signature) {
+      const options = fresh.options ?? {};
+      if (!shared || shared.kind !== kind || !TLS_OPTIONS.every((k) => sameOption(shared!.options[k], options[k]))) {
         shared?.agent.destroy();
-        const options = { ...fresh.options, keepAlive: true };
-        shared = { agent: secure ? new https.Agent(options) : new http.Agent(options), signature };
+        const kept = { ...options, keepAlive: true };
+        shared = { agent: kind === https.Agent ? new https.Agent(kept) : new http.Agent(kept), kind, options };
       }
       context.setAgent(shared.agent);
     },

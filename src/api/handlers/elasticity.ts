@@ -1,6 +1,6 @@
 // ElasticityService over the elasticity loop: load in (unary batch, client stream), scaling decisions out
 // (server stream, resumable after an id). Validation and NOT_FOUND come from the controller's typed errors.
-import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
+import type { ServiceImpl } from "@connectrpc/connect";
 import { create } from "@bufbuild/protobuf";
 import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { ElasticityService, type LoadSample } from "../../gen/smo/v1/elasticity_pb.js";
@@ -11,15 +11,14 @@ import type { LoadSampleInput } from "../../core/elasticity/types.js";
 import type { LoadSink } from "../../core/ha/load-router.js";
 import type { DecisionRecord } from "../../core/ports/store.js";
 import { solverStatusToProto } from "../convert.js";
-import { requestHeaderValue } from "../grpc-context.js";
 import type { ApiDeps } from "./deps.js";
 import { NO_FEDERATION } from "./graph.js";
 
 /** Set by a member forwarding samples to the project's owner (never forwarded again). */
 export const FORWARDED_HEADER = "x-smo-forwarded";
 
-function isForwarded(context: HandlerContext): boolean {
-  return requestHeaderValue(context, FORWARDED_HEADER) === "1";
+function isForwarded(headers: Headers): boolean {
+  return headers.get(FORWARDED_HEADER) === "1";
 }
 
 function sampleInput(s: LoadSample): LoadSampleInput {
@@ -65,7 +64,7 @@ export function createElasticityService(deps: ApiDeps): ServiceImpl<typeof Elast
   const sink = (): LoadSink => deps.load ?? loop();
   return {
     async reportLoad(req, ctx) {
-      return { accepted: await sink().report(req.samples.map(sampleInput), "push", { forwarded: isForwarded(ctx) }) };
+      return { accepted: await sink().report(req.samples.map(sampleInput), "push", { forwarded: isForwarded(ctx.requestHeader) }) };
     },
 
     // Each batch is applied as it arrives (a load step must not wait for the stream to end); the answer, the
@@ -73,7 +72,7 @@ export function createElasticityService(deps: ApiDeps): ServiceImpl<typeof Elast
     // the batch; the batches before it stay applied.
     async streamLoad(requests, ctx) {
       const elasticity = sink();
-      const forwarded = isForwarded(ctx);
+      const forwarded = isForwarded(ctx.requestHeader);
       let accepted = 0;
       let index = 0;
       for await (const batch of requests) {

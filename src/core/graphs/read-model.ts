@@ -5,7 +5,7 @@
 // answer time. Design: docs/lifecycle.md#read-model.
 import type { Logger } from "../../observability/logger.js";
 import type { EventRecord, GraphRecord, PlacementRecord, ServiceRecord, Store } from "../ports/store.js";
-import type { GraphHead, GraphView, StoredGraphText } from "./types.js";
+import type { GraphView, StoredGraphText } from "./types.js";
 import { graphView, type ReplicaCounts } from "./views.js";
 
 /**
@@ -13,14 +13,15 @@ import { graphView, type ReplicaCounts } from "./views.js";
  * two services in well under 200 MiB: docs/lifecycle.md#read-model).
  */
 interface Entry {
-  /** The record without its parsed descriptor document, which costs several times its JSON text. */
-  graph: GraphHead;
+  /**
+   * The record with its descriptor as JSON text instead of the parsed document (which costs several times its
+   * text), serialised once per stored version: GetGraph answers carry it, and a re-translation reads it.
+   */
+  graph: StoredGraphText;
   /** Each service's `spec` is cut to the connection points views show; the full model is in the store. */
   services: ServiceRecord[];
   latest: PlacementRecord | undefined;
   pending: number;
-  /** Serialised once per stored version: GetGraph answers carry it, and a re-translation reads it. */
-  descriptorJson: string;
   /** The graph's newest events (at most EVENT_TAIL), oldest first: WatchGraph's first page. */
   events: EventRecord[];
 }
@@ -127,9 +128,9 @@ export class GraphReadModel {
     const order = new Map(this.serviceOrder(record).map((name, i) => [name, i]));
     services.sort((a, b) => (order.get(a.name) ?? order.size) - (order.get(b.name) ?? order.size) || a.name.localeCompare(b.name));
     const descriptorJson =
-      previous && previous.graph.descriptorHash === record.descriptorHash ? previous.descriptorJson : JSON.stringify(record.descriptor ?? null);
-    const { descriptor: _document, ...graph } = record;
-    return { graph, services: services.map(slimService), latest, pending, descriptorJson, events };
+      previous && previous.graph.descriptorHash === record.descriptorHash ? previous.graph.descriptorJson : JSON.stringify(record.descriptor ?? null);
+    const { descriptor: _document, ...head } = record;
+    return { graph: { ...head, descriptorJson }, services: services.map(slimService), latest, pending, events };
   }
 
   private serviceOrder(graph: GraphRecord): string[] {
@@ -214,7 +215,7 @@ export class GraphReadModel {
    */
   state(name: string): { graph: StoredGraphText; services: readonly ServiceRecord[]; pending: number } | undefined {
     const e = this.entries.get(name);
-    return e && { graph: { ...e.graph, descriptorJson: e.descriptorJson }, services: e.services, pending: e.pending };
+    return e && { graph: e.graph, services: e.services, pending: e.pending };
   }
 
   /** Graphs of a project that have a service of this name (a Kubernetes object's owner candidates). */
@@ -240,7 +241,7 @@ export class GraphReadModel {
   /** No I/O. Undefined for an unknown graph. */
   get(name: string): GraphView | undefined {
     const e = this.entries.get(name);
-    return e && graphView(e.graph, e.services, e.latest, e.pending, this.deps.counts, e.descriptorJson, new Date(), e);
+    return e && graphView(e.graph, e.services, e.latest, e.pending, this.deps.counts, e.graph.descriptorJson, new Date(), e);
   }
 
   /** Graphs of a project (every project when empty), by name. No I/O. */
@@ -249,7 +250,7 @@ export class GraphReadModel {
     const views: GraphView[] = [];
     for (const e of this.entries.values()) {
       if (project && e.graph.project !== project) continue;
-      views.push(graphView(e.graph, e.services, e.latest, e.pending, this.deps.counts, e.descriptorJson, now, e));
+      views.push(graphView(e.graph, e.services, e.latest, e.pending, this.deps.counts, e.graph.descriptorJson, now, e));
     }
     return views.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }

@@ -102,14 +102,14 @@ export interface ServiceView {
   maxReplicas: number;
 }
 
-/**
- * A stored graph without its descriptor document: what the read model keeps per graph, with the descriptor as
- * JSON text beside it (a parsed document costs several times its text in memory, and only a re-translation
- * needs it; docs/lifecycle.md#read-model).
- */
+/** A stored graph without its descriptor document: what views and plans read of it. */
 export type GraphHead = Omit<GraphRecord, "descriptor">;
 
-/** A graph head with its descriptor text: enough to translate the graph again (GraphCore.modelOf). */
+/**
+ * A graph head with its descriptor as JSON text: what the read model keeps per graph (a parsed document costs
+ * several times its text in memory; docs/lifecycle.md#read-model), and enough to translate the graph again
+ * (GraphCore.modelOf).
+ */
 export interface StoredGraphText extends GraphHead {
   descriptorJson: string;
 }

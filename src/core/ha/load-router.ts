@@ -66,13 +66,18 @@ export class LoadRouter implements LoadSink {
     return counts.reduce((a, b) => a + b, 0);
   }
 
+  /** The project of a graph this process already knows, without a query. */
+  #knownProject(graph: string): string | undefined {
+    return this.#projects.get(graph) ?? this.deps.local.projectOf(graph);
+  }
+
   #ownedHere(graph: string): boolean {
-    const project = this.#projects.get(graph) ?? this.deps.local.projectOf(graph);
+    const project = this.#knownProject(graph);
     return project !== undefined && this.deps.ownership.owns(project);
   }
 
   async #projectOf(graph: string): Promise<string> {
-    const known = this.#projects.get(graph) ?? this.deps.local.projectOf(graph);
+    const known = this.#knownProject(graph);
     if (known !== undefined) return known;
     const record = await this.deps.graphs.get(graph);
     if (!record) throw new NotFoundError(`graph "${graph}" not found`);
