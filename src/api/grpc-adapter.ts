@@ -34,16 +34,27 @@ function methodHandler(service: DescService, method: DescMethod, impl: AnyMethod
   const streamsIn = method.methodKind === "client_streaming" || method.methodKind === "bidi_streaming";
   const streamsOut = method.methodKind === "server_streaming" || method.methodKind === "bidi_streaming";
   if (!streamsOut) {
+    // The hottest path (ReportLoad, GetGraph): one promise reaction per call, not a chain of three.
     return (call: AnyCall, callback: grpc.sendUnaryData<unknown>) => {
       const context = new GrpcHandlerContext(service, method, call, shutdownSignal);
       const input = streamsIn ? (call as unknown as AsyncIterable<unknown>) : call.request;
-      Promise.resolve()
-        .then(() => impl(input, context))
-        .then(
-          (response) => callback(null, response),
-          (err: unknown) => callback(asGrpcError(err)),
-        )
-        .finally(() => context.end());
+      const answer = (response: unknown) => {
+        callback(null, response);
+        context.end();
+      };
+      const fail = (err: unknown) => {
+        callback(asGrpcError(err));
+        context.end();
+      };
+      let result: unknown;
+      try {
+        result = impl(input, context);
+      } catch (err) {
+        fail(err);
+        return;
+      }
+      if (result instanceof Promise) result.then(answer, fail);
+      else answer(result);
     };
   }
   return (call: AnyCall) => {

@@ -1,13 +1,18 @@
 // grpc-js service definitions built from protobuf-es service descriptors: the codecs are protobuf-es
-// toBinary/fromBinary, so no proto-loader and no second code generator. Used by the server and the CLI client.
+// toBinary/fromBinary, so no proto-loader and no second code generator; plain small messages go through codecs
+// compiled from the same descriptors first (compiled-codec.ts). Used by the server and the CLI client.
 import type { ServiceDefinition, MethodDefinition } from "@grpc/grpc-js";
 import { UndecodableRequest } from "./request-strings.js";
 import { encodeMessage } from "./wire-cache.js";
+import { compileDecoder, compileEncoder } from "./compiled-codec.js";
 import { create, fromBinary, isMessage, type DescMessage, type DescService, type MessageShape } from "@bufbuild/protobuf";
 
 /** Handlers may return a message init shape (plain object); complete it before encoding (parts already encoded are spliced in: wire-cache.ts). */
 export function encoder(schema: DescMessage): (value: unknown) => Buffer {
+  const compiled = compileEncoder(schema);
   return (value) => {
+    const plain = compiled?.(value);
+    if (plain) return plain as Buffer;
     const message = isMessage(value, schema) ? value : create(schema, value as never);
     const bytes = encodeMessage(schema, message as MessageShape<DescMessage>);
     return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -15,7 +20,8 @@ export function encoder(schema: DescMessage): (value: unknown) => Buffer {
 }
 
 export function decoder(schema: DescMessage): (bytes: Buffer) => unknown {
-  return (bytes) => fromBinary(schema, bytes);
+  const compiled = compileDecoder(schema);
+  return (bytes) => compiled?.(bytes) ?? fromBinary(schema, bytes);
 }
 
 /**
@@ -24,7 +30,10 @@ export function decoder(schema: DescMessage): (bytes: Buffer) => unknown {
  * answer INTERNAL.
  */
 export function requestDecoder(schema: DescMessage): (bytes: Buffer) => unknown {
+  const compiled = compileDecoder(schema);
   return (bytes) => {
+    const plain = compiled?.(bytes);
+    if (plain) return plain;
     try {
       return fromBinary(schema, bytes);
     } catch (err) {

@@ -6,7 +6,7 @@ import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@conn
 import type { DescMethod, DescService } from "@bufbuild/protobuf";
 import { grpcCodeName, toConnectError } from "./errors.js";
 import type { Logger } from "../observability/logger.js";
-import type { RpcMetrics } from "../observability/metrics.js";
+import type { RpcCount, RpcLabelValues, RpcMetrics } from "../observability/metrics.js";
 import type { AbortPeek } from "./grpc-context.js";
 import { runInCall } from "../kernel/call-context.js";
 
@@ -85,19 +85,23 @@ export function instrumentService<S extends DescService>(
     const inner = methods[method.localName]?.bind(impl) ?? unimplemented(service, method);
     const where = `${service.typeName}/${method.name}`;
     const callLabels = { service: service.typeName, method: method.name, transport: options.transport };
+    const inFlight = options.metrics.inFlight(callLabels);
     const begin = (): bigint => {
       options.inFlight.begin();
-      options.metrics.inFlight.inc(callLabels);
+      inFlight.value++;
       return process.hrtime.bigint();
     };
-    // One label object per code seen, so a call allocates none.
-    const labelsByCode = new Map<number, typeof callLabels & { code: string }>();
+    // Labels and counts per code seen, so a call allocates none.
+    const byCode = new Map<number, { labels: RpcLabelValues; completed: RpcCount }>();
     const finish = (started: bigint, code: number): void => {
-      let labels = labelsByCode.get(code);
-      if (!labels) labelsByCode.set(code, (labels = { ...callLabels, code: grpcCodeName(code) }));
-      options.metrics.duration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
-      options.metrics.calls.inc(labels);
-      options.metrics.inFlight.dec(callLabels);
+      let seen = byCode.get(code);
+      if (!seen) {
+        const labels = { ...callLabels, code: grpcCodeName(code) };
+        byCode.set(code, (seen = { labels, completed: options.metrics.completed(labels) }));
+      }
+      options.metrics.duration.observe(seen.labels, Number(process.hrtime.bigint() - started) / 1e9);
+      seen.completed.value++;
+      inFlight.value--;
       options.inFlight.end();
     };
     const fail = (started: bigint, err: unknown): ConnectError => {

@@ -13,16 +13,46 @@ export function createRegistry(options: { processMetrics?: boolean } = {}): Regi
 
 /** Labels of the per-RPC metrics. transport: grpc (TCP), grpc-uds (Unix socket), connect (HTTP/1.1). */
 export type RpcLabels = "service" | "method" | "code" | "transport";
+export type RpcLabelValues = Record<RpcLabels, string>;
+export type RpcCallLabelValues = Record<Exclude<RpcLabels, "code">, string>;
+
+/** A count a call moves with plain arithmetic; the registry reads it when scraped. */
+export interface RpcCount {
+  value: number;
+}
 
 export interface RpcMetrics {
   duration: Histogram<RpcLabels>;
-  calls: Counter<RpcLabels>;
-  /** Calls started and not finished (streams included); what a SIGTERM drains. */
-  inFlight: Gauge<Exclude<RpcLabels, "code">>;
+  /** smo_rpc_total of these labels: calls completed. The same object for the same labels. */
+  completed(labels: RpcLabelValues): RpcCount;
+  /** smo_rpc_in_flight of these labels: calls started and not finished (streams included); what a SIGTERM drains. */
+  inFlight(labels: RpcCallLabelValues): RpcCount;
 }
 
 // Loopback RPCs take tens of microseconds; solver calls take up to seconds.
 const RPC_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/**
+ * Counts of one registry's RPC counter and gauge. Every call moves them, and a prom-client inc/dec costs ~1 µs
+ * (label validation and hashing) where the call itself costs tens: the counter and gauge read these plain
+ * numbers when scraped instead.
+ */
+class RpcCounts<L extends Record<string, string>> {
+  readonly #counts = new Map<string, { labels: L; count: RpcCount }>();
+
+  get(labels: L): RpcCount {
+    const key = Object.keys(labels).sort().map((name) => labels[name]).join("\u0000");
+    let entry = this.#counts.get(key);
+    if (!entry) this.#counts.set(key, (entry = { labels: { ...labels }, count: { value: 0 } }));
+    return entry.count;
+  }
+
+  entries(): Iterable<{ labels: L; count: RpcCount }> {
+    return this.#counts.values();
+  }
+}
+
+const countsByRegistry = new WeakMap<Registry, { completed: RpcCounts<RpcLabelValues>; inFlight: RpcCounts<RpcCallLabelValues> }>();
 
 export function rpcMetrics(registry: Registry): RpcMetrics {
   const labelNames: RpcLabels[] = ["service", "method", "code", "transport"];
@@ -35,23 +65,33 @@ export function rpcMetrics(registry: Registry): RpcMetrics {
       buckets: RPC_BUCKETS,
       registers: [registry],
     });
-  const calls =
-    (registry.getSingleMetric("smo_rpc_total") as Counter<RpcLabels> | undefined) ??
+  let counts = countsByRegistry.get(registry);
+  if (!counts) {
+    const completed = new RpcCounts<RpcLabelValues>();
+    const inFlight = new RpcCounts<RpcCallLabelValues>();
+    countsByRegistry.set(registry, (counts = { completed, inFlight }));
     new Counter({
       name: "smo_rpc_total",
       help: "RPCs completed, by status code.",
       labelNames,
       registers: [registry],
+      collect() {
+        this.reset();
+        for (const { labels, count } of completed.entries()) this.inc(labels, count.value);
+      },
     });
-  const inFlight =
-    (registry.getSingleMetric("smo_rpc_in_flight") as Gauge<Exclude<RpcLabels, "code">> | undefined) ??
     new Gauge({
       name: "smo_rpc_in_flight",
       help: "RPCs started and not finished yet.",
       labelNames: ["service", "method", "transport"],
       registers: [registry],
+      collect() {
+        for (const { labels, count } of inFlight.entries()) this.set(labels, count.value);
+      },
     });
-  return { duration, calls, inFlight };
+  }
+  const { completed, inFlight } = counts;
+  return { duration, completed: (labels) => completed.get(labels), inFlight: (labels) => inFlight.get(labels) };
 }
 
 /**
