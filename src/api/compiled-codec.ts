@@ -221,7 +221,7 @@ function fieldEncoding(field: DescField): { size: FieldSize; write: FieldWrite }
   const integer = (min: number, max: number) => ({
     size: (v: unknown) => (v === undefined ? 0 : typeof v === "number" && Number.isInteger(v) && v >= min && v <= max ? varintFieldSize(n, v) : -1),
     write: (b: WireBuffer, v: unknown) => {
-      if (v) b.varint(n * 8).varint(v as number);
+      if (v) b.varintField(n, v as number);
     },
   });
   if (field.fieldKind === "enum") return field.presence === IMPLICIT && field.enum.open ? integer(INT32_MIN, INT32_MAX) : null;
@@ -235,7 +235,7 @@ function fieldEncoding(field: DescField): { size: FieldSize; write: FieldWrite }
       return {
         size: (v) => (v === undefined || v === false ? 0 : v === true ? varintFieldSize(n, 1) : -1),
         write: (b, v) => {
-          if (v) b.varint(n * 8).varint(1);
+          if (v) b.varintField(n, 1);
         },
       };
     case ScalarType.STRING:
